@@ -16,7 +16,8 @@
 //   files of the management node.
 // - Files over MAX_FILE_BYTES, empty files and files that are not valid UTF-8 are errors.
 
-import { lstat, readdir, readFile, readlink, realpath, stat } from 'node:fs/promises';
+import { lstatSync, readFileSync } from 'node:fs';
+import { readdir, readlink, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Diagnostic } from '../core/diagnostics.js';
 import { START } from '../core/diagnostics.js';
@@ -66,12 +67,14 @@ function error(file: string, code: string, message: string): Diagnostic {
   return { file, ...START, severity: 'error', code, message };
 }
 
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 /** Text of a file, or the reason it cannot be used. Also used for files that come from Git. */
 export function decodeFile(file: string, bytes: Uint8Array, maxFileBytes = MAX_FILE_BYTES): RepoFile | Diagnostic {
   if (bytes.byteLength > maxFileBytes) return tooLarge(file, bytes.byteLength, maxFileBytes);
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    text = STRICT_UTF8.decode(bytes);
   } catch {
     const at = firstInvalidUtf8(bytes);
     return { ...error(file, 'invalid-utf8', `not valid UTF-8 text; save the file as UTF-8`), ...at };
@@ -186,13 +189,15 @@ export async function readTree(dir: string, options: ReadTreeOptions = {}): Prom
 
 class TooManyFiles extends Error {}
 
+// Synchronous on purpose: thousands of small files read one by one through promises spent more
+// time waiting on the thread pool than reading (see docs/benchmarks.md, validate).
 async function readOne(root: string, file: string, maxFileBytes: number): Promise<RepoFile | Diagnostic> {
   const abs = path.join(root, ...file.split('/'));
   try {
     // Check the size before reading so a huge file is never loaded into memory.
-    const st = await lstat(abs);
+    const st = lstatSync(abs);
     if (st.size > maxFileBytes) return tooLarge(file, st.size, maxFileBytes);
-    return decodeFile(file, await readFile(abs), maxFileBytes);
+    return decodeFile(file, readFileSync(abs), maxFileBytes);
   } catch (err) {
     return error(file, 'read-failed', `cannot read file: ${String((err as Error).message)}`);
   }

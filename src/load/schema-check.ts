@@ -3,26 +3,16 @@
 // the same files editors use through yaml-language-server, so there is one definition of "valid".
 
 import { readFile } from 'node:fs/promises';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { Diagnostic, Position } from '../core/diagnostics.js';
 import { MarmiteError } from '../core/errors.js';
 import type { ParsedYaml } from './parse-yaml.js';
 import type { FieldPath, Kind } from './types.js';
 import { closest } from './words.js';
+import { SCHEMA_FILES, schemaHash } from './schema-files.js';
+import { createRequire } from 'node:module';
 
-/** Schema file of each kind, in schemas/. */
-export const SCHEMA_FILES: Record<Kind, string> = {
-  settings: 'marmite.schema.json',
-  site: 'site.schema.json',
-  node: 'node.schema.json',
-  flavors: 'flavors.schema.json',
-  templates: 'templates.schema.json',
-  pool: 'pool.schema.json',
-  window: 'window.schema.json',
-  tenant: 'tenant.schema.json',
-  vm: 'vm.schema.json',
-};
+export { SCHEMA_FILES } from './schema-files.js';
 
 // Resolved from this module so it works from src/ (vitest) and from dist/ after a build: both are
 // two levels below the package root.
@@ -37,27 +27,20 @@ export interface SchemaChecker {
   check(kind: Kind, file: string, parsed: ParsedYaml): Diagnostic[];
 }
 
-// ajv-formats is CommonJS with a default export; under NodeNext the namespace may wrap it.
-const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ??
-  addFormatsModule) as unknown as (ajv: Ajv) => Ajv;
 
 /** Compile every kind's schema once; the checker is then synchronous and reusable. */
-export async function createSchemaChecker(schemasDir: URL = SCHEMAS_DIR): Promise<SchemaChecker> {
-  const ajv = new Ajv({ allErrors: true, strict: true, verbose: true });
-  addFormats(ajv);
-  // Annotations for editors (vscode-json-languageservice reads them); the mapper reads them too.
-  ajv.addKeyword({ keyword: 'patternErrorMessage', schemaType: 'string' });
-  ajv.addKeyword({ keyword: 'errorMessage', schemaType: 'string' });
-  const validators = new Map<Kind, ValidateFunction>();
+export async function createSchemaChecker(schemasDir: URL = SCHEMAS_DIR, compiledModule?: string): Promise<SchemaChecker> {
+  const texts: Record<string, string> = {};
   for (const [kind, name] of Object.entries(SCHEMA_FILES) as [Kind, string][]) {
     const url = new URL(name, schemasDir);
     try {
-      validators.set(kind, ajv.compile(JSON.parse(await readFile(url, 'utf8')) as object));
+      texts[kind] = await readFile(url, 'utf8');
     } catch (cause) {
-      // A missing or broken schema is a packaging bug, not bad user input.
+      // A missing schema is a packaging bug, not bad user input.
       throw new MarmiteError(`${url.pathname}: cannot load the ${kind} schema: ${String((cause as Error).message)}`, { cause });
     }
   }
+  const validators = precompiled(texts, compiledModule) ?? (await compileAll(texts, schemasDir));
   return {
     check(kind, file, parsed) {
       const validate = validators.get(kind);
@@ -72,6 +55,42 @@ export async function createSchemaChecker(schemasDir: URL = SCHEMAS_DIR): Promis
       }));
     },
   };
+}
+
+/**
+ * Validators generated at build time (scripts/compile-schemas.mjs), used only when they were
+ * built from exactly these schema texts; otherwise undefined and the schemas are compiled here.
+ */
+function precompiled(texts: Record<string, string>, modulePath = './schemas.compiled.cjs'): Map<Kind, ValidateFunction> | undefined {
+  let mod: Record<string, unknown>;
+  try {
+    mod = createRequire(import.meta.url)(modulePath) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+  if (mod.schemaHash !== schemaHash(texts)) return undefined;
+  const out = new Map<Kind, ValidateFunction>();
+  for (const kind of Object.keys(SCHEMA_FILES) as Kind[]) {
+    const fn = mod[kind];
+    if (typeof fn !== 'function') return undefined;
+    out.set(kind, fn as ValidateFunction);
+  }
+  return out;
+}
+
+async function compileAll(texts: Record<string, string>, schemasDir: URL): Promise<Map<Kind, ValidateFunction>> {
+  // Loaded only here: with the precompiled validators, ajv's compiler is never needed.
+  const { newAjv } = await import('./schema-compile.js');
+  const ajv = newAjv();
+  const validators = new Map<Kind, ValidateFunction>();
+  for (const [kind, name] of Object.entries(SCHEMA_FILES) as [Kind, string][]) {
+    try {
+      validators.set(kind, ajv.compile(JSON.parse(texts[kind]!) as object));
+    } catch (cause) {
+      throw new MarmiteError(`${new URL(name, schemasDir).pathname}: cannot compile the ${kind} schema: ${String((cause as Error).message)}`, { cause });
+    }
+  }
+  return validators;
 }
 
 interface Issue {

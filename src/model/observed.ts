@@ -69,6 +69,41 @@ export interface ObservedAccess {
   acls: { path: string; ugid: string; type: 'user' | 'group' | 'token'; roleid: string; propagate: boolean }[];
 }
 
+/** What the Ceph provider sees of a site's cluster (Ceph Dashboard REST API). */
+export interface ObservedCeph {
+  reachable: boolean;
+  error?: string;
+  health: 'HEALTH_OK' | 'HEALTH_WARN' | 'HEALTH_ERR' | 'unknown';
+  /** Health check codes currently raised, e.g. OSD_DOWN, PG_DEGRADED. */
+  checks: string[];
+  /** Cluster-wide flags (noout, norebalance...). */
+  flags: string[];
+  osds: { id: number; host: string; up: boolean; in: boolean; flags: string[] }[];
+  pools: {
+    name: string;
+    size: number;
+    minSize: number;
+    pgNum: number;
+    application?: string;
+    quotaMaxBytes: number; // 0 = none
+    quotaMaxObjects: number; // 0 = none
+    usedBytes: number;
+    objects: number;
+  }[];
+  /** Whether the monitors allow deleting pools (mon_allow_pool_delete). */
+  poolDeletionAllowed?: boolean;
+}
+
+/** A node's power as its BMC (or Wake-on-LAN driver) and Proxmox see it. */
+export interface ObservedPower {
+  /** nodes/<node> name. */
+  node: string;
+  /** From the BMC; 'unknown' for drivers that cannot read it (wol, none) or a dead BMC. */
+  bmc: 'on' | 'off' | 'unknown';
+  watts?: number;
+  error?: string;
+}
+
 export interface ObservedSite {
   name: string;
   reachable: boolean;
@@ -79,6 +114,10 @@ export interface ObservedSite {
   access?: ObservedAccess;
   /** True when every managed guest's config was read (a deep check), not only /cluster/resources. */
   deep: boolean;
+  /** Filled by the Ceph provider. */
+  ceph?: ObservedCeph;
+  /** Filled by the BMC provider, one entry per node of the site. */
+  power?: ObservedPower[];
 }
 
 export interface Observed {

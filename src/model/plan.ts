@@ -10,7 +10,11 @@ export type ChangeAction =
   | 'shutdown'
   | 'migrate'
   | 'delete'
-  | 'ensure';
+  | 'ensure'
+  | 'power-on'
+  | 'power-off'
+  | 'set-noout'
+  | 'clear-noout';
 
 /** How a config update reaches a guest: at once, after a reboot marmite performs, or while stopped. */
 export type ApplyMode = 'hot' | 'reboot' | 'offline';

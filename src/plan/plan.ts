@@ -27,16 +27,22 @@ export function vmChangeId(site: string, vmId: string, action: ChangeAction, par
   return `proxmox:${site}/vm/${vmId}:${action}${part === undefined ? '' : `:${part}`}`;
 }
 
+// A node comes up (and its OSDs lose noout) before anything is placed on it; it goes down only
+// after its guests have moved or stopped, and after noout is set on its OSDs.
 const ACTION_ORDER: Record<ChangeAction, number> = {
   ensure: 0,
-  create: 1,
-  update: 2,
-  resize: 3,
-  migrate: 4,
-  start: 5,
-  shutdown: 6,
-  stop: 6,
-  delete: 7,
+  'power-on': 1,
+  'clear-noout': 2,
+  create: 3,
+  update: 4,
+  resize: 5,
+  migrate: 6,
+  start: 7,
+  shutdown: 8,
+  stop: 8,
+  delete: 9,
+  'set-noout': 10,
+  'power-off': 11,
 };
 
 const ENSURE_ORDER: Record<string, number> = { pool: 0, group: 1, acl: 2 };

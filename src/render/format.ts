@@ -16,6 +16,10 @@ export const SYMBOL: Record<ChangeAction, string> = {
   start: '^',
   shutdown: 'v',
   stop: 'v',
+  'power-on': '^',
+  'power-off': 'v',
+  'set-noout': '*',
+  'clear-noout': '*',
 };
 
 export type DiffLine = { sign: '+' | '-' | ' '; text: string };

@@ -21,6 +21,10 @@ const COLOR: Record<ChangeAction, string> = {
   start: '36',
   shutdown: '35',
   stop: '35',
+  'power-on': '36',
+  'power-off': '35',
+  'set-noout': '36',
+  'clear-noout': '36',
 };
 
 export function renderText(plan: Plan, options: TextOptions = { color: false }): string {

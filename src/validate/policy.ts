@@ -143,13 +143,14 @@ function checkVmidRanges(ctx: CheckContext): void {
   const repoRange = d.settings.vmidRange;
   const outside = (vmid: number, r: { from: number; to: number }): boolean => vmid < r.from || vmid > r.to;
   for (const [id, vm] of sortedEntries(d.vms)) {
-    const pos = at(repo, vm.file, ['vmid']);
+    // Positions are looked up only for a diagnostic: finding one costs a full parse of the file.
+    const pos = () => at(repo, vm.file, ['vmid']);
     if (outside(vm.vmid, repoRange)) {
-      ctx.diags.error(vm.file, pos, 'vmid-range', `vm ${id}: vmid ${vm.vmid} is outside the repository's range ${repoRange.from}-${repoRange.to}`);
+      ctx.diags.error(vm.file, pos(), 'vmid-range', `vm ${id}: vmid ${vm.vmid} is outside the repository's range ${repoRange.from}-${repoRange.to}`);
     }
     const tr = d.tenants[vm.tenant]?.vmidRange;
     if (tr && outside(vm.vmid, tr)) {
-      ctx.diags.error(vm.file, pos, 'vmid-range', `vm ${id}: vmid ${vm.vmid} is outside tenant ${vm.tenant}'s range ${tr.from}-${tr.to}`);
+      ctx.diags.error(vm.file, pos(), 'vmid-range', `vm ${id}: vmid ${vm.vmid} is outside tenant ${vm.tenant}'s range ${tr.from}-${tr.to}`);
     }
   }
   for (const [name, t] of sortedEntries(d.templates)) {

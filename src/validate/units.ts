@@ -93,11 +93,18 @@ function trimNumber(n: number): string {
 }
 
 /** Whether the runtime knows this IANA time zone. */
+const timeZoneCache = new Map<string, boolean>();
+
 export function isValidTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
+  let valid = timeZoneCache.get(tz);
+  if (valid === undefined) {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: tz });
+      valid = true;
+    } catch {
+      valid = false;
+    }
+    timeZoneCache.set(tz, valid);
   }
+  return valid;
 }

@@ -465,7 +465,7 @@ async function applyEnsure(step: Step): Promise<ApplyOutcome> {
   throw payloadError(step.change, `kind ${JSON.stringify(p.kind)} is not pool, group or acl with its fields`);
 }
 
-const ACTIONS: Record<Change['action'], (step: Step) => Promise<ApplyOutcome>> = {
+const ACTIONS: Partial<Record<Change['action'], (step: Step) => Promise<ApplyOutcome>>> = {
   create: applyCreate,
   update: applyUpdate,
   resize: applyResize,

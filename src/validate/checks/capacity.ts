@@ -7,9 +7,17 @@ import { formatMiB } from '../units.js';
 
 export function checkCapacity(ctx: CheckContext): void {
   const { desired: d } = ctx;
+  // Compute nodes per site, sorted once: the VMs are thousands, the nodes a few dozen.
+  const computeBySite = new Map<string, Node[]>();
+  for (const n of Object.values(d.nodes).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    if (!n.roles.includes('compute')) continue;
+    const list = computeBySite.get(n.site);
+    if (list) list.push(n);
+    else computeBySite.set(n.site, [n]);
+  }
   for (const [id, vm] of sortedEntries(d.vms)) {
     if (vm.site === '' || !d.sites[vm.site]) continue;
-    const hosts = candidateHosts(vm, Object.values(d.nodes));
+    const hosts = candidateHosts(vm, computeBySite.get(vm.site) ?? []);
     if (hosts.length === 0) {
       if (vm.placement.node === undefined && vm.placement.nodes.length === 0) {
         ctx.diags.error(vm.file, at(ctx.repo, vm.file, []), 'vm-too-big', `vm ${id}: site ${vm.site} has no compute node to run it`);
@@ -29,12 +37,10 @@ export function checkCapacity(ctx: CheckContext): void {
   }
 }
 
-function candidateHosts(vm: Vm, nodes: Node[]): Node[] {
+/** The site's compute nodes (sorted by name) that the VM's placement allows. */
+function candidateHosts(vm: Vm, siteComputeNodes: Node[]): Node[] {
   const allowed = vm.placement.node !== undefined ? [vm.placement.node] : vm.placement.nodes;
-  return nodes
-    .filter((n) => n.site === vm.site && n.roles.includes('compute'))
-    .filter((n) => allowed.length === 0 || allowed.includes(n.name))
-    .sort((a, b) => (a.name < b.name ? -1 : 1));
+  return allowed.length === 0 ? siteComputeNodes : siteComputeNodes.filter((n) => allowed.includes(n.name));
 }
 
 function fits(vm: Vm, n: Node): boolean {
