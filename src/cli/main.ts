@@ -17,6 +17,10 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'execute a plan (saved with plan --out, or computed now)',
     load: async () => (await import('./commands/apply.js')).applyCommand,
   },
+  agent: {
+    summary: 'the reconcile loop: poll and webhook, apply, status reports, /metrics',
+    load: async () => (await import('./commands/agent.js')).agentCommand,
+  },
   lab: {
     summary: 'serve a simulated Proxmox VE cluster built from an infra repository',
     load: async () => (await import('./commands/lab.js')).labCommand,

@@ -3,7 +3,7 @@
 import { resolve } from 'node:path';
 import { formatDiagnostic } from '../core/diagnostics.js';
 import { UsageError } from '../core/errors.js';
-import { configPath, loadAgentConfig } from '../config/load.js';
+import { configPath, loadAgentConfig, type AgentConfig } from '../config/load.js';
 import type { Desired } from '../model/desired.js';
 import type { Plan } from '../model/plan.js';
 import { createProviders } from '../providers/index.js';
@@ -31,9 +31,12 @@ export async function loadDesired(dir: string, io: Io): Promise<Desired | undefi
   return desired;
 }
 
+export async function loadConfig(flag: string | undefined, io: Io): Promise<AgentConfig> {
+  return loadAgentConfig(configPath(flag, io.env, io.cwd), io.env);
+}
+
 export async function loadProviders(flag: string | undefined, io: Io): Promise<Provider[]> {
-  const config = await loadAgentConfig(configPath(flag, io.env, io.cwd), io.env);
-  return createProviders(config);
+  return createProviders(await loadConfig(flag, io));
 }
 
 export function renderPlan(plan: Plan, format: PlanFormat, io: Io): string {

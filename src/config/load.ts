@@ -22,6 +22,8 @@ export interface AgentConfig {
   sites: Record<string, { proxmox?: ResolvedProxmoxSite }>;
   credentials: Record<string, { username: string; password: Secret }>;
   agent: NonNullable<AgentConfigFile['agent']>;
+  /** The agent section's secrets, resolved (absent when the section names none). */
+  agentSecrets?: { repositoryToken?: Secret; webhookSecret?: Secret };
 }
 
 /** --config, then MARMITE_CONFIG, then the default path. */
@@ -76,7 +78,15 @@ export async function loadAgentConfig(file: string, env: NodeJS.ProcessEnv = pro
     credentials[name] = { username: c.username, password: await readSecret(c.password, base, env, file, `credentials.${name}.password`) };
   }
 
-  return { file, sites, credentials, agent: cfg.agent ?? {} };
+  const agent = expectObject(cfg.agent ?? {}, file, 'agent') as NonNullable<AgentConfigFile['agent']>;
+  const agentSecrets: NonNullable<AgentConfig['agentSecrets']> = {};
+  if (agent.repository?.token !== undefined) {
+    agentSecrets.repositoryToken = await readSecret(agent.repository.token, base, env, file, 'agent.repository.token');
+  }
+  if (agent.webhookSecret !== undefined) {
+    agentSecrets.webhookSecret = await readSecret(agent.webhookSecret, base, env, file, 'agent.webhookSecret');
+  }
+  return { file, sites, credentials, agent, agentSecrets };
 }
 
 function expectObject(value: unknown, file: string, field: string): Record<string, unknown> {

@@ -30,5 +30,15 @@ export interface AgentConfigFile {
     autoApply?: boolean;
     listen?: string;
     webhookSecret?: SecretRef;
+    /** Where the agent keeps its git caches (default /var/lib/marmite). Relative to the config file. */
+    stateDir?: string;
+    /** Read every managed guest's config once every N cycles (default 10; 1 = every cycle). */
+    deepCheckEvery?: number;
+    /** How long a site lease lives without renewal before another agent may take it (default 10m). */
+    lockTtl?: string;
+    /** Name this agent holds site leases under (default marmite-agent). */
+    name?: string;
+    /** Changes applied at once (default 4). */
+    concurrency?: number;
   };
 }

@@ -36,6 +36,8 @@ export interface StartLabOptions {
   recordLimit?: number;
   /** Seed of the fault injector's RNG. */
   faultSeed?: number;
+  /** Check every response against the PVE schema (default true; the benchmarks turn it off). */
+  checkResponses?: boolean;
 }
 
 export interface LabSite {
@@ -95,6 +97,7 @@ export async function startLab(options: StartLabOptions): Promise<Lab> {
         tokenSecret,
         requests,
         ...(options.recordLimit !== undefined ? { recordLimit: options.recordLimit } : {}),
+        ...(options.checkResponses !== undefined ? { checkResponses: options.checkResponses } : {}),
         host,
         port: options.basePort ? options.basePort + i : 0,
         authFailDelayMs: options.authFailDelayMs ?? 10,

@@ -101,6 +101,8 @@ function nodeResource(c: SimCluster, name: string, now: number): Record<string, 
 
 function storageResources(c: SimCluster): Record<string, unknown>[] {
   const out: Record<string, unknown>[] = [];
+  const usage = c.storageUsage();
+  const used = (storage: string, node: string, shared: boolean) => usage.get(storage)?.get(shared ? '*' : node) ?? 0;
   for (const n of c.nodes.values()) {
     for (const s of c.storages.values()) {
       out.push({
@@ -112,7 +114,7 @@ function storageResources(c: SimCluster): Record<string, unknown>[] {
         plugintype: s.type,
         shared: bool(s.shared),
         content: 'images,rootdir',
-        disk: c.storageUsedBytes(s.name, n.name),
+        disk: used(s.name, n.name, s.shared),
         maxdisk: s.totalBytes,
       });
     }

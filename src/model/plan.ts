@@ -1,3 +1,5 @@
+import type { EnergyEffect, PowerPlan } from './power.js';
+
 // The Plan is the artifact (after OpenTofu): plain JSON a reviewer reads, `apply --plan` executes
 // exactly, and every renderer draws from. Nothing outside it decides what apply does.
 
@@ -40,6 +42,8 @@ export interface Change {
   dependsOn: string[];
   /** Everything the provider needs to execute the change, decided at plan time. */
   payload: Record<string, unknown>;
+  /** What the change costs (positive) or saves (negative) in energy, when known. */
+  energy?: EnergyEffect;
 }
 
 /** An action the rules did not allow: reported with its reason, never executed. */
@@ -70,6 +74,8 @@ export interface Plan {
   refused: Refusal[];
   drift: DriftItem[];
   summary: { create: number; update: number; delete: number; other: number; refused: number };
+  /** The power planner's decisions, when the repository has power policies to plan. */
+  power?: PowerPlan;
 }
 
 /**

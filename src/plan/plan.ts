@@ -11,6 +11,7 @@ import { accessChanges } from './access.js';
 import { ALL_UPDATE_FIELDS, COLD_FIELDS, compareConfig, compareSummary, tagsDiff, type FieldDiff, type SpecField } from './compare.js';
 import { indexObserved, isManagedAs, sortedVms, type ObservedIndex } from './observed-index.js';
 import { SitePlacement } from './placement.js';
+import { planPools } from './pools.js';
 import { buildVmTarget } from './vm-target.js';
 
 export const PROVIDER = 'proxmox';
@@ -113,6 +114,11 @@ export function plan(desired: Desired, observed: Observed, now: Date): Plan {
     if (vms) planSite(acc, desired, observed, index, site, vms, claimed, now);
   }
   planOrphans(acc, desired, index, claimed);
+  // Ceph pools and their Proxmox RBD storages (src/plan/pools.ts); sites without observed Ceph get none.
+  const pools = planPools(desired, observed);
+  for (const c of pools.changes) acc.add(c);
+  acc.refused.push(...pools.refused);
+  acc.drift.push(...pools.drift);
   return finish(acc, desired, observed, now);
 }
 

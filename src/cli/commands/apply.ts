@@ -13,7 +13,11 @@ import { plan as computePlan } from '../../plan/plan.js';
 import type { Provider } from '../../providers/provider.js';
 import { changeSetLine, renderChangeSetText } from '../../render/change-set.js';
 import { EXIT, type Io } from '../io.js';
-import { loadDesired, loadProviders, renderPlan } from '../pipeline.js';
+import { loadConfig, loadDesired, renderPlan } from '../pipeline.js';
+import type { AgentConfig } from '../../config/load.js';
+import { createProviders } from '../../providers/index.js';
+import { withApplyLock } from '../../agent/apply-lock.js';
+import { LockHeldError } from '../../agent/lock.js';
 
 const USAGE = 'usage: marmite apply [DIR | --plan plan.json] [--config FILE] [--auto-approve] [--concurrency N]';
 
@@ -32,8 +36,10 @@ export async function applyCommand(argv: string[], io: Io, deps: ApplyCommandDep
   const now = deps.now ?? (() => new Date());
 
   let providers: Provider[];
+  let config: AgentConfig;
   try {
-    providers = await loadProviders(args.config, io);
+    config = await loadConfig(args.config, io);
+    providers = createProviders(config);
   } catch (err) {
     if (err instanceof ConfigError) {
       io.stderr(`${err.message}\n`);
@@ -76,18 +82,33 @@ export async function applyCommand(argv: string[], io: Io, deps: ApplyCommandDep
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    const changeSet = await applyPlan(plan, providers, {
-      concurrency: args.concurrency,
-      signal: stop.signal,
-      now,
-      onEvent: (e) => {
-        if (e.type === 'done') io.stdout(`${changeSetLine(e.result)}\n`);
-        else if (e.type === 'retry') io.stdout(`  ${e.change.subject}: retrying in ${e.delayMs} ms after: ${e.error}\n`);
-        else if (e.type === 'progress' && io.isTTY) io.stdout(`  ${e.change.subject}: ${e.message}\n`);
-      },
-    });
+    // The site lease keeps this apply and any agent (or another apply) off the same site at once.
+    const sites = [...new Set(plan.changes.map((c) => c.site))].sort();
+    const { result: changeSet, locked } = await withApplyLock(
+      config,
+      sites,
+      () =>
+        applyPlan(plan, providers, {
+          concurrency: args.concurrency,
+          signal: stop.signal,
+          now,
+          onEvent: (e) => {
+            if (e.type === 'done') io.stdout(`${changeSetLine(e.result)}\n`);
+            else if (e.type === 'retry') io.stdout(`  ${e.change.subject}: retrying in ${e.delayMs} ms after: ${e.error}\n`);
+            else if (e.type === 'progress' && io.isTTY) io.stdout(`  ${e.change.subject}: ${e.message}\n`);
+          },
+        }),
+      { onTakeover: (a) => io.stderr(`apply: took over the expired lease of site ${a.site}\n`) },
+    );
+    if (!locked) io.stderr('apply: the config names no agent.repository, so this apply holds no site lease\n');
     io.stdout(renderChangeSetText(changeSet));
     return changeSet.counts.failed > 0 || changeSet.counts.skipped > 0 ? EXIT.invalid : EXIT.ok;
+  } catch (err) {
+    if (err instanceof LockHeldError) {
+      io.stderr(`apply: ${err.message}\n`);
+      return EXIT.invalid;
+    }
+    throw err;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

@@ -152,7 +152,7 @@ async function storageIsShared(step: Step, storage: string): Promise<boolean> {
  * target storage is shared; otherwise the clone is made beside the template and moved afterwards
  * (`placeGuest`), which is also what a re-run after a kill between the two steps resumes.
  */
-async function cloneGuest(step: Step, target: VmTarget): Promise<void> {
+async function cloneGuest(step: Step, target: VmTarget): Promise<string> {
   const { templateNode, templateVmid } = target;
   const storage = target.disks[0]?.storage;
   const direct = templateNode !== target.node && storage !== undefined && (await storageIsShared(step, storage));
@@ -169,6 +169,7 @@ async function cloneGuest(step: Step, target: VmTarget): Promise<void> {
   await runTask(step, 'clone', 'POST', vmPath(templateNode, templateVmid, '/clone'), (api) =>
     api.nodes.$(templateNode).qemu.$(templateVmid).clone.$post(params),
   );
+  return direct ? target.node : templateNode;
 }
 
 /** Moves a new, stopped guest to its node (local disks travel with it). Returns where it is. */
@@ -211,8 +212,11 @@ async function writeTags(step: Step, target: VmTarget, node: string, current: Pv
  * or none. Added after the config so the HA manager never starts a half-configured guest.
  */
 async function ensureHa(step: Step, target: VmTarget): Promise<boolean> {
-  const guest = await findGuest(step, target.vmid);
-  const managed = guest?.hastate !== undefined;
+  // The HA resource list is short; /cluster/resources would list every guest of the cluster.
+  const resources = (await step.deps.client.call(label(step, 'read HA resources'), 'GET', `${API}/cluster/ha/resources`, (api) =>
+    api.cluster.ha.resources.$get(),
+  )) as unknown as PveRecord[];
+  const managed = resources.some((r) => r.sid === `vm:${target.vmid}`);
   const sid = `vm:${target.vmid}`;
   const client = step.deps.client;
   if (target.ha && !managed) {
@@ -231,22 +235,25 @@ async function ensureHa(step: Step, target: VmTarget): Promise<boolean> {
 async function applyCreate(step: Step): Promise<ApplyOutcome> {
   const target = targetOf(step.change);
   let guest = await findGuest(step, target.vmid);
+  let at: string;
   if (guest) {
     if (!(await isOurs(step, guest)).ours) throw foreign(step.change, guest);
     assertUnlocked(step.change, guest);
     step.ctx.progress(`${step.change.subject}: vmid ${target.vmid} exists and is ours, finishing it`);
+    at = guest.node;
   } else {
     try {
-      await cloneGuest(step, target);
+      at = await cloneGuest(step, target);
     } catch (err) {
       // The client re-sends a POST after a timeout: the first clone may have made the guest.
       if (!(err instanceof ProxmoxApiError)) throw err;
       guest = await findGuest(step, target.vmid);
       if (!guest || !(await isOurs(step, guest)).ours) throw err;
       assertUnlocked(step.change, guest);
+      at = guest.node;
     }
   }
-  const node = await placeGuest(step, target, guest?.node ?? (await findGuest(step, target.vmid))?.node ?? target.node);
+  const node = await placeGuest(step, target, at);
   const current = await readConfig(step, node, target.vmid);
   await converge(step, target, node, current);
   await ensureHa(step, target);

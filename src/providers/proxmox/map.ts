@@ -234,6 +234,17 @@ export function mapConfig(config: PveRecord, pending: string[]): ObservedGuestCo
   };
 }
 
+/** The config as GET .../config would show it (pending values applied, pending deletes gone). */
+export function configFromPending(entries: PveRecord[]): PveRecord {
+  const out: PveRecord = {};
+  for (const e of entries) {
+    if (typeof e.key !== 'string' || num(e.delete) > 0) continue;
+    const v = e.pending ?? e.value;
+    if (v !== undefined) out[e.key] = v;
+  }
+  return out;
+}
+
 /** Keys of GET .../pending whose value waits for a reboot (a pending value or a pending delete). */
 export function pendingKeys(entries: PveRecord[]): string[] {
   return entries

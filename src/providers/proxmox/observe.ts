@@ -3,7 +3,7 @@
 
 import type { ObservedGuest, ObservedSite } from '../../model/observed.js';
 import type { Log, SiteClient } from './client.js';
-import { mapAccess, mapConfig, mapQuorate, mapResources, pendingKeys, withDescriptionMarker, type PveRecord } from './map.js';
+import { configFromPending, mapAccess, mapConfig, mapQuorate, mapResources, pendingKeys, withDescriptionMarker, type PveRecord } from './map.js';
 
 const API = '/api2/json';
 
@@ -13,17 +13,18 @@ export async function readResources(client: SiteClient, type?: 'vm'): Promise<Pv
   return (await client.call(label, 'GET', path, (api) => api.cluster.resources.$get(type ? { type } : {}))) as unknown as PveRecord[];
 }
 
+/**
+ * One call per guest: GET .../pending lists every key with its current and pending value, so it
+ * gives both the config as it will be (pending applied, as GET .../config shows it) and what waits
+ * for a reboot. A deep check therefore costs one call per guest.
+ */
 export async function readGuestConfig(client: SiteClient, guest: Pick<ObservedGuest, 'vmid' | 'node' | 'name' | 'status'>): Promise<{ raw: PveRecord; pending: string[] }> {
   const label = { subject: `vm ${guest.name || guest.vmid}`, action: 'read config' };
   const base = `${API}/nodes/${guest.node}/qemu/${guest.vmid}`;
-  const raw = (await client.call(label, 'GET', `${base}/config`, (api) => api.nodes.$(guest.node).qemu.$(guest.vmid).config.$get())) as unknown as PveRecord;
-  // GET config shows pending values already applied and cannot say what is pending; only a
-  // running guest can have pending changes, so only it costs the second call.
-  if (guest.status !== 'running') return { raw, pending: [] };
-  const entries = (await client.call({ ...label, action: 'read pending changes' }, 'GET', `${base}/pending`, (api) =>
+  const entries = (await client.call(label, 'GET', `${base}/pending`, (api) =>
     api.nodes.$(guest.node).qemu.$(guest.vmid).pending.$get(),
   )) as unknown as PveRecord[];
-  return { raw, pending: pendingKeys(entries) };
+  return { raw: configFromPending(entries), pending: pendingKeys(entries) };
 }
 
 /** A guest whose config cannot be read (its node just went offline: 595) stays without config. */

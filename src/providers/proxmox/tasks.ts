@@ -50,6 +50,9 @@ export async function awaitTask(client: SiteClient, label: CallLabel, upid: unkn
   const path = `/nodes/${node}/tasks/${upid}/status`;
   const deadline = Date.now() + options.timeoutMs;
   let pollErrors = 0;
+  // Most tasks (start, config, resize) end within a second; a clone takes longer. Polling fast
+  // first and slower later answers both without flooding the API.
+  let wait = Math.min(100, options.pollMs);
   for (;;) {
     let status: { status?: unknown; exitstatus?: unknown } | undefined;
     try {
@@ -66,6 +69,7 @@ export async function awaitTask(client: SiteClient, label: CallLabel, upid: unkn
     if (Date.now() >= deadline) {
       throw new TaskTimeoutError(`${label.subject}: ${label.action} failed: task ${upid} on ${node} still running after ${Math.round(options.timeoutMs / 1000)}s`, upid, node);
     }
-    await sleep(options.pollMs, options.signal);
+    await sleep(wait, options.signal);
+    wait = Math.min(wait * 2, options.pollMs);
   }
 }

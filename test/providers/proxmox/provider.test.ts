@@ -92,17 +92,17 @@ describe('observe', () => {
     expect(site.guests?.filter((g) => g.managed).map((g) => g.vmid)).toEqual([120, 121]);
   });
 
-  it('reads one config per managed guest when deep', async () => {
+  it('reads one config per managed guest when deep, running or not', async () => {
     // Arrange
     await create({ vmid: 120, running: false });
-    await create({ vmid: 121, vm: 'db', name: 'db.ad28', running: false });
+    await create({ vmid: 121, vm: 'db', name: 'db.ad28', running: true });
     const before = requests().length;
 
     // Act
     const site = await observe({ deep: true });
 
     // Assert
-    expect(count('GET', /\/qemu\/\d+\/config$/, before)).toBe(2);
+    expect(count('GET', /\/qemu\/\d+\/pending$/, before)).toBe(2);
     expect(requests().length - before).toBeLessThanOrEqual(5 + 2);
     expect(site.deep).toBe(true);
     expect(site.guests?.find((g) => g.vmid === 120)?.config).toMatchObject({
@@ -128,7 +128,7 @@ describe('observe', () => {
     const site = await observe({ configsFor: { [SITE]: [121] } });
 
     // Assert
-    expect(count('GET', /\/qemu\/\d+\/config$/, before)).toBe(1);
+    expect(count('GET', /\/qemu\/\d+\/pending$/, before)).toBe(1);
     expect(site.guests?.map((g) => [g.vmid, g.config?.cores])).toEqual([[121, 2]]);
   });
 
