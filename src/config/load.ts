@@ -17,9 +17,16 @@ export interface ResolvedProxmoxSite {
   ca?: string;
 }
 
+export interface ResolvedCephSite {
+  url: string;
+  username: string;
+  password: Secret;
+  ca?: string;
+}
+
 export interface AgentConfig {
   file: string;
-  sites: Record<string, { proxmox?: ResolvedProxmoxSite }>;
+  sites: Record<string, { proxmox?: ResolvedProxmoxSite; ceph?: ResolvedCephSite }>;
   credentials: Record<string, { username: string; password: Secret }>;
   agent: NonNullable<AgentConfigFile['agent']>;
   /** The agent section's secrets, resolved (absent when the section names none). */
@@ -66,6 +73,20 @@ export async function loadAgentConfig(file: string, env: NodeJS.ProcessEnv = pro
         tokenId: p.tokenId,
         tokenSecret: await readSecret(p.tokenSecret, base, env, file, `${field}.tokenSecret`),
         ...(p.caFile ? { ca: await readFile(resolve(base, p.caFile), 'utf8') } : {}),
+      };
+    }
+    if (site.ceph) {
+      const c = site.ceph;
+      const field = `sites.${name}.ceph`;
+      if (typeof c.url !== 'string' || !/^https?:\/\/[^/]+:\d+\/?$/.test(c.url)) {
+        throw new ConfigError(`config ${file}: ${field}.url: give the Ceph Dashboard URL with its port, e.g. https://ceph1.example.org:8443`);
+      }
+      if (typeof c.username !== 'string' || c.username === '') throw new ConfigError(`config ${file}: ${field}.username is required`);
+      out.ceph = {
+        url: c.url.replace(/\/$/, ''),
+        username: c.username,
+        password: await readSecret(c.password, base, env, file, `${field}.password`),
+        ...(c.caFile ? { ca: await readFile(resolve(base, c.caFile), 'utf8') } : {}),
       };
     }
     sites[name] = out;

@@ -246,6 +246,23 @@ export class SimCluster {
     if (!this.quorate()) throw pveFail('cluster not ready - no quorum?');
   }
 
+  /** POST /storage: a new storage entry in the cluster's storage.cfg. */
+  addStorage(p: ParamValues): void {
+    this.assertQuorate();
+    const name = String(p['storage']);
+    if (this.storages.has(name)) throw pveFail(`create storage failed: storage ID '${name}' already defined`);
+    const type = String(p['type']);
+    // Network storages are shared by nature; PVE marks them so whatever the request says.
+    const shared = ['rbd', 'cephfs', 'nfs', 'cifs', 'glusterfs', 'iscsi', 'iscsidirect', 'pbs'].includes(type) || p['shared'] === true;
+    this.storages.set(name, {
+      name,
+      type,
+      shared,
+      ...(typeof p['pool'] === 'string' ? { pool: p['pool'] } : {}),
+      totalBytes: (shared ? 2048 : 512) * GiB,
+    });
+  }
+
   /**
    * Bytes used per storage and node in one pass over the guests (shared storages under '*'):
    * /cluster/resources lists every storage of every node, and a pass per entry made a cluster of

@@ -18,6 +18,7 @@ export type { RecordedRequest } from './server.js';
 export { CONTENT_TYPE } from './server.js';
 export { checkResponse, pveSchema, PveSchema, apidocLocation } from './pve-schema.js';
 export { seedFromDesired } from './seed.js';
+import { startCephLab, type CephLab } from './ceph/index.js';
 
 export interface StartLabOptions {
   seed: LabSeed;
@@ -44,6 +45,8 @@ export interface LabSite {
   url: string;
   port: number;
   cluster: SimCluster;
+  /** The site's Ceph Dashboard API, when the seed has a Ceph cluster for it. */
+  ceph?: CephLab;
 }
 
 export interface Lab {
@@ -83,6 +86,7 @@ export async function startLab(options: StartLabOptions): Promise<Lab> {
   faults.attach(clusters);
 
   const servers: SiteServer[] = [];
+  const cephs: CephLab[] = [];
   const sites: Record<string, LabSite> = {};
   try {
     for (const [i, site] of options.seed.sites.entries()) {
@@ -105,9 +109,16 @@ export async function startLab(options: StartLabOptions): Promise<Lab> {
       });
       servers.push(server);
       sites[site.name] = { url: server.url, port: server.port, cluster };
+      if (site.ceph) {
+        // Ceph answers a slow write with 202 after 2 s; the lab's scaled clock makes tasks short,
+        // so a short wait keeps the same behaviour at the lab's pace.
+        const ceph = await startCephLab({ seed: site.ceph, clock, taskWaitMs: 200, host });
+        cephs.push(ceph);
+        sites[site.name]!.ceph = ceph;
+      }
     }
   } catch (err) {
-    await Promise.all(servers.map((s) => s.close()));
+    await Promise.all([...servers.map((s) => s.close()), ...cephs.map((c) => c.close())]);
     throw err;
   }
 
@@ -120,7 +131,7 @@ export async function startLab(options: StartLabOptions): Promise<Lab> {
     requests,
     ...(tls ? { caPem: tls.cert } : {}),
     close: async () => {
-      await Promise.all(servers.map((s) => s.close()));
+      await Promise.all([...servers.map((s) => s.close()), ...cephs.map((c) => c.close())]);
       if (!options.clock) clock.stop();
     },
   };

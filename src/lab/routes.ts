@@ -208,9 +208,14 @@ export const routes: Record<string, Handler> = {
   'DELETE /cluster/ha/resources/{sid}': ({ cluster: c, p }) => (c.removeHa(String(p['sid'])), null),
 
   // ---- storage ----
+  'POST /storage': ({ cluster: c, p }) => {
+    c.addStorage(p);
+    return { storage: String(p['storage']), type: String(p['type']) };
+  },
   'GET /storage': ({ cluster: c, p }) =>
     [...c.storages.values()].filter((s) => !p['type'] || s.type === p['type']).map((s) => ({
       storage: s.name, type: s.type, shared: bool(s.shared), content: 'images,rootdir', digest: '0000000000000000000000000000000000000000',
+      ...(s.pool ? { pool: s.pool } : {}),
     })),
   'GET /nodes/{node}/storage': ({ cluster: c, p }) =>
     [...c.storages.values()].filter((s) => !p['storage'] || s.name === p['storage']).map((s) => {

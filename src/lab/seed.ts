@@ -2,6 +2,7 @@
 // repository expects to find, so `marmite lab` stands up the cloud the repo describes.
 
 import type { Desired } from '../model/desired.js';
+import { cephSeedFromDesired } from './ceph/seed.js';
 import type { LabSeed, LabSiteSeed } from './types.js';
 
 export function seedFromDesired(desired: Desired): LabSeed {
@@ -33,7 +34,14 @@ export function seedFromDesired(desired: Desired): LabSeed {
         .map((t) => ({ vmid: t.vmid, name: t.name, node: t.nodeBySite[site.name]!, diskGiB: t.diskGiB, storage: t.storage, ostype: t.ostype }));
       // A template's storage must exist for its disks to be counted and cloned.
       for (const t of templates) if (!storages.has(t.storage)) storages.set(t.storage, { name: t.storage, type: 'lvmthin', shared: false });
-      return { name: site.name, nodes, storages: [...storages.values()], templates, quorum: { ...site.quorum } };
+      return {
+        name: site.name,
+        nodes,
+        storages: [...storages.values()],
+        templates,
+        quorum: { ...site.quorum },
+        ...(site.ceph ? { ceph: cephSeedFromDesired(desired, site.name) } : {}),
+      };
     });
   return { sites };
 }

@@ -1,5 +1,7 @@
 // Seeds the lab starts from: one simulated Proxmox VE cluster per site.
 
+import type { CephLabSeed } from './ceph/state.js';
+
 export interface LabNodeSeed {
   name: string;
   cores: number;
@@ -18,6 +20,8 @@ export interface LabStorageSeed {
   name: string;
   type: string;
   shared: boolean;
+  /** The Ceph pool of an rbd storage. */
+  pool?: string;
   /** Capacity (default 2048 GiB shared, 512 GiB local). */
   totalGiB?: number;
 }
@@ -38,6 +42,8 @@ export interface LabSiteSeed {
   templates: LabTemplateSeed[];
   /** Votes as corosync counts them: expectedVotes includes the QDevice's vote (default: nodes + qdevice). */
   quorum?: { expectedVotes?: number; qdevice?: boolean };
+  /** A Ceph cluster behind its Dashboard API for this site (sites with a `ceph` endpoint). */
+  ceph?: CephLabSeed;
 }
 
 export interface LabSeed {

@@ -119,6 +119,7 @@ export function plan(desired: Desired, observed: Observed, now: Date): Plan {
   for (const c of pools.changes) acc.add(c);
   acc.refused.push(...pools.refused);
   acc.drift.push(...pools.drift);
+  linkStorages(acc);
   return finish(acc, desired, observed, now);
 }
 
@@ -518,6 +519,24 @@ function round1(n: number): number {
 
 function cmpStr(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** A VM whose disks go on a storage this plan creates waits for it (and so for its Ceph pool). */
+function linkStorages(acc: Accumulator): void {
+  const storageEnsures = new Map<string, string>();
+  for (const { change } of acc.changes) {
+    const p = change.payload as { kind?: unknown; storage?: unknown };
+    if (change.action === 'ensure' && p.kind === 'storage' && typeof p.storage === 'string') storageEnsures.set(`${change.site}/${p.storage}`, change.id);
+  }
+  if (storageEnsures.size === 0) return;
+  for (const { change } of acc.changes) {
+    if (change.action !== 'create' && change.action !== 'update' && change.action !== 'resize') continue;
+    const target = (change.payload as { target?: VmTarget }).target;
+    for (const disk of target?.disks ?? []) {
+      const id = storageEnsures.get(`${change.site}/${disk.storage}`);
+      if (id !== undefined && !change.dependsOn.includes(id)) change.dependsOn.push(id);
+    }
+  }
 }
 
 function finish(acc: Accumulator, desired: Desired, observed: Observed, now: Date): Plan {

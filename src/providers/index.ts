@@ -2,19 +2,32 @@
 // builds them from the agent config. Everything else holds a plain Provider[].
 
 import type { AgentConfig } from '../config/load.js';
+import { createCephProvider } from './ceph/index.js';
 import type { Provider } from './provider.js';
 import { createProxmoxProvider } from './proxmox/index.js';
 
 export function createProviders(config: AgentConfig): Provider[] {
   const proxmoxSites: Parameters<typeof createProxmoxProvider>[0]['sites'] = {};
+  const cephSites: Parameters<typeof createCephProvider>[0]['sites'] = {};
   for (const [name, site] of Object.entries(config.sites)) {
-    if (!site.proxmox) continue;
-    proxmoxSites[name] = {
-      url: site.proxmox.url,
-      tokenId: site.proxmox.tokenId,
-      tokenSecret: site.proxmox.tokenSecret.reveal(),
-      ...(site.proxmox.ca === undefined ? {} : { ca: site.proxmox.ca }),
-    };
+    if (site.proxmox) {
+      proxmoxSites[name] = {
+        url: site.proxmox.url,
+        tokenId: site.proxmox.tokenId,
+        tokenSecret: site.proxmox.tokenSecret.reveal(),
+        ...(site.proxmox.ca === undefined ? {} : { ca: site.proxmox.ca }),
+      };
+    }
+    if (site.ceph) {
+      cephSites[name] = {
+        url: site.ceph.url,
+        username: site.ceph.username,
+        password: site.ceph.password.reveal(),
+        ...(site.ceph.ca === undefined ? {} : { ca: site.ceph.ca }),
+      };
+    }
   }
-  return [createProxmoxProvider({ sites: proxmoxSites })];
+  const providers: Provider[] = [createProxmoxProvider({ sites: proxmoxSites })];
+  if (Object.keys(cephSites).length > 0) providers.push(createCephProvider({ sites: cephSites }));
+  return providers;
 }

@@ -73,7 +73,8 @@ describe('plan and apply against the lab', () => {
     expect(r.code).toBe(2);
     expect(r.out).toContain('+ create vm banque-alimentaire/web');
     const saved = JSON.parse(await readFile(join(dir, 'plan.json'), 'utf8')) as Plan;
-    expect(saved.changes.filter((c) => c.action === 'create')).toHaveLength(Object.keys(desired.vms).length);
+    expect(saved.changes.filter((c) => c.action === 'create' && c.subject.startsWith('vm '))).toHaveLength(Object.keys(desired.vms).length);
+    expect(saved.changes.filter((c) => c.action === 'create' && c.subject.startsWith('pool ')).length).toBeGreaterThan(0);
   });
 
   it('refuses to apply without --auto-approve when not on a terminal', async () => {
@@ -101,6 +102,7 @@ describe('plan and apply against the lab', () => {
     const applied = await run(applyCommand, ['--plan', join(dir, 'plan.json'), '--config', config, '--auto-approve']);
     const again = await run(planCommand, [EXAMPLE, '--config', config, '--detailed-exitcode']);
 
+    expect(applied.out).not.toMatch(/^! /m);
     expect(applied.err).toBe('apply: the config names no agent.repository, so this apply holds no site lease\n');
     expect(applied.code).toBe(0);
     expect(applied.out).toMatch(/apply: \d+ created, .* 0 failed, 0 skipped/);

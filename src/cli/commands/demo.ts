@@ -13,6 +13,7 @@ import type { Plan } from '../../model/plan.js';
 import { observeAll } from '../../observe/observe.js';
 import { plan } from '../../plan/plan.js';
 import type { Provider } from '../../providers/provider.js';
+import { createCephProvider } from '../../providers/ceph/index.js';
 import { createProxmoxProvider } from '../../providers/proxmox/index.js';
 import { changeSetLine, renderChangeSetText } from '../../render/change-set.js';
 import { renderText } from '../../render/index.js';
@@ -41,9 +42,11 @@ export async function demoCommand(argv: string[], io: Io): Promise<number> {
   step(2, 'Start the lab');
   const lab = await startLab({ seed: seedFromDesired(desired), basePort: 0, clock: LabClock.scaled(args.speed) });
   try {
-    for (const [name, site] of Object.entries(lab.sites)) io.stdout(`${name.padEnd(12)} ${site.url}/api2/json\n`);
+    for (const [name, site] of Object.entries(lab.sites)) {
+      io.stdout(`${name.padEnd(12)} Proxmox VE ${site.url}/api2/json${site.ceph ? `, Ceph Dashboard ${site.ceph.url}/api` : ''}\n`);
+    }
     io.stdout(`(simulated time runs ${args.speed}x faster: a clone takes about 30 simulated seconds)\n`);
-    const providers = [providerFor(lab)];
+    const providers = providersFor(lab);
 
     step(3, 'Plan: what must change so the clusters match Git');
     const first = await planOnce(desired, providers, lab);
@@ -100,10 +103,17 @@ async function planOnce(desired: Desired, providers: Provider[], lab: Lab): Prom
   return plan(desired, await observeAll(desired, providers, { deep: false, now }), now);
 }
 
-function providerFor(lab: Lab): Provider {
-  const sites: Record<string, { url: string; tokenId: string; tokenSecret: string; ca?: string }> = {};
-  for (const [name, site] of Object.entries(lab.sites)) sites[name] = { url: site.url, tokenId: lab.tokenId, tokenSecret: lab.tokenSecret };
-  return createProxmoxProvider({ sites, taskPollMs: 50 });
+function providersFor(lab: Lab): Provider[] {
+  const sites: Record<string, { url: string; tokenId: string; tokenSecret: string }> = {};
+  const cephSites: Record<string, { url: string; username: string; password: string }> = {};
+  for (const [name, site] of Object.entries(lab.sites)) {
+    sites[name] = { url: site.url, tokenId: lab.tokenId, tokenSecret: lab.tokenSecret };
+    const user = site.ceph ? Object.keys(site.ceph.users).sort()[0] : undefined;
+    if (site.ceph && user) cephSites[name] = { url: site.ceph.url, username: user, password: site.ceph.users[user]! };
+  }
+  const providers: Provider[] = [createProxmoxProvider({ sites, taskPollMs: 50 })];
+  if (Object.keys(cephSites).length > 0) providers.push(createCephProvider({ sites: cephSites, taskPollMs: 50 }));
+  return providers;
 }
 
 /** The first running VM by id, edited directly in the simulated cluster. */

@@ -100,6 +100,14 @@ export async function writeAgentConfig(lab: Lab, file: string): Promise<void> {
     config.sites[site] = {
       proxmox: { url: s.url, tokenId: lab.tokenId, tokenSecret: { file: secretName }, ...(caName ? { caFile: caName } : {}) },
     };
+    const ceph = s.ceph;
+    const user = ceph ? Object.keys(ceph.users).sort()[0] : undefined;
+    if (ceph && user) {
+      const passwordName = `${basename(file).replace(/\.ya?ml$/, '')}.lab-ceph-${site}`;
+      await writeFile(resolvePath(dir, passwordName), `${ceph.users[user]}\n`, { mode: 0o600 });
+      await chmod(resolvePath(dir, passwordName), 0o600);
+      config.sites[site]!.ceph = { url: ceph.url, username: user, password: { file: passwordName } };
+    }
   }
   await writeFile(file, `# written by marmite lab: the lab's endpoints (they change on each start)\n${stringify(config)}`);
 }

@@ -462,6 +462,30 @@ async function ensureAcl(step: Step, path: string, group: string, role: string):
   return 'created';
 }
 
+/** The Proxmox RBD storage of a Ceph pool, so the tenant's VMs can put disks on it. */
+async function ensureStorage(step: Step, p: { storage: string; pool: string; content: string; krbd: boolean }): Promise<ApplyOutcome> {
+  const client = step.deps.client;
+  const list = (await client.call(label(step, 'read storages'), 'GET', `${API}/storage`, (api) => api.storage.$get())) as unknown as PveRecord[];
+  const existing = list.find((s) => s.storage === p.storage);
+  if (existing) {
+    if (existing.type !== 'rbd' || (existing.pool !== undefined && existing.pool !== p.pool)) {
+      throw new ProxmoxRefusedError(`${step.change.subject}: ensure failed: storage ${p.storage} exists with another type or pool; marmite does not change it`, 'foreign-storage');
+    }
+    return 'unchanged';
+  }
+  try {
+    await client.call(label(step, 'create storage'), 'POST', `${API}/storage`, (api) =>
+      api.storage.$post({ storage: p.storage, type: 'rbd', pool: p.pool, content: p.content, krbd: p.krbd }),
+    );
+  } catch (err) {
+    // A retried POST answers "already defined" for the storage the first attempt made.
+    if (!(err instanceof ProxmoxApiError)) throw err;
+    const again = (await client.call(label(step, 'read storages'), 'GET', `${API}/storage`, (api) => api.storage.$get())) as unknown as PveRecord[];
+    if (!again.some((s) => s.storage === p.storage)) throw err;
+  }
+  return 'created';
+}
+
 async function applyEnsure(step: Step): Promise<ApplyOutcome> {
   const p = step.change.payload as Record<string, unknown>;
   if (p.kind === 'pool' && typeof p.poolid === 'string') return ensurePool(step, p.poolid, typeof p.comment === 'string' ? p.comment : undefined);
@@ -469,7 +493,10 @@ async function applyEnsure(step: Step): Promise<ApplyOutcome> {
   if (p.kind === 'acl' && typeof p.path === 'string' && typeof p.group === 'string' && typeof p.role === 'string') {
     return ensureAcl(step, p.path, p.group, p.role);
   }
-  throw payloadError(step.change, `kind ${JSON.stringify(p.kind)} is not pool, group or acl with its fields`);
+  if (p.kind === 'storage' && typeof p.storage === 'string' && typeof p.pool === 'string') {
+    return ensureStorage(step, { storage: p.storage, pool: p.pool, content: typeof p.content === 'string' ? p.content : 'images', krbd: p.krbd === true });
+  }
+  throw payloadError(step.change, `kind ${JSON.stringify(p.kind)} is not pool, group, acl or storage with its fields`);
 }
 
 const ACTIONS: Partial<Record<Change['action'], (step: Step) => Promise<ApplyOutcome>>> = {

@@ -78,7 +78,7 @@ export class ProxmoxRefusedError extends MarmiteError {
   override name = 'ProxmoxRefusedError';
   constructor(
     message: string,
-    readonly rule: 'foreign-guest' | 'protected' | 'bad-payload' | 'unknown-site' | 'bad-config',
+    readonly rule: 'foreign-guest' | 'foreign-storage' | 'protected' | 'bad-payload' | 'unknown-site' | 'bad-config',
   ) {
     super(message, { transient: false });
   }

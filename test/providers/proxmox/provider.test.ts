@@ -524,6 +524,29 @@ describe('ensure access', () => {
   });
 });
 
+describe('ensure storage', () => {
+  it('creates the RBD storage of a Ceph pool once, then finds nothing to do', async () => {
+    // Arrange
+    const payload = { kind: 'storage', storage: 'rbd-ad28', type: 'rbd', pool: 'rbd-ad28', content: 'images', krbd: false };
+
+    // Act
+    const first = await provider.apply(change('ensure', payload, { subject: 'storage rbd-ad28' }), context());
+    const again = await provider.apply(change('ensure', payload, { subject: 'storage rbd-ad28' }), context());
+
+    // Assert
+    expect([first, again]).toEqual(['created', 'unchanged']);
+    expect(count('POST', /\/storage$/)).toBe(1);
+  });
+
+  it('refuses to take over a storage of that name that is not the pool\'s', async () => {
+    // Act
+    const attempt = provider.apply(change('ensure', { kind: 'storage', storage: 'local-lvm', type: 'rbd', pool: 'x', content: 'images', krbd: false }, { subject: 'storage local-lvm' }), context());
+
+    // Assert
+    await expect(attempt).rejects.toMatchObject({ rule: 'foreign-storage', transient: false });
+  });
+});
+
 describe('the lab request log', () => {
   it('holds no request the PVE schema rejects after a full lifecycle', async () => {
     // Arrange
