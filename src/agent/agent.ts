@@ -3,6 +3,8 @@
 // commit after terminal ones. stop() lets the current change finish, starts no new one, and
 // resolves once the cycle has ended.
 
+import { energyMetrics } from '../energy/index.js';
+import { EnergySampler } from './energy-sampler.js';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AgentConfig } from '../config/load.js';
@@ -54,7 +56,7 @@ export class Agent {
     this.#config = config;
     this.#options = options;
     this.settings = agentSettings(config);
-    this.metrics = agentMetrics();
+    this.metrics = energyMetrics(agentMetrics());
     this.metrics.gauge('marmite_ready', 'Whether the agent is ready (first cycle done, last not failed terminally).');
     this.metrics.counter('marmite_webhooks_total', 'Webhook calls that queued a cycle.');
     this.log = options.log ?? createLogger();
@@ -218,6 +220,8 @@ export class Agent {
     };
     await mkdir(s.stateDir, { recursive: true, mode: 0o700 });
     const workDir = await mkdtemp(join(s.stateDir, 'work-'));
+    // One reader of the status branch serves the drift history and the energy ledger.
+    const statusRead = new BranchStore({ ...remote, branch: DEFAULT_STATUS_BRANCH, cacheDir: join(s.stateDir, 'status-read.git') });
     const ctx: CycleContext = {
       settings: s,
       repo: new RepoSync({ ...remote, branch: s.repository.branch, cacheDir: join(s.stateDir, 'repo.git') }),
@@ -229,8 +233,9 @@ export class Agent {
       now: this.#options.now ?? (() => new Date()),
       signal: this.#stop.signal,
       workDir,
+      energy: new EnergySampler({ store: statusRead, metrics: this.metrics, log: this.log }),
     };
-    this.state.drift = await previousDrift(new BranchStore({ ...remote, branch: DEFAULT_STATUS_BRANCH, cacheDir: join(s.stateDir, 'status-read.git') }), this.log);
+    this.state.drift = await previousDrift(statusRead, this.log);
     this.#ctx = ctx;
     return ctx;
   }

@@ -2,6 +2,7 @@
 // carried from one cycle to the next. Stages read the context, return values, and never call
 // each other; only reconcile() moves values between them and updates the state.
 
+import type { EnergySampler } from './energy-sampler.js';
 import type { ChangeSet } from '../apply/execute.js';
 import type { Diagnostic } from '../core/diagnostics.js';
 import type { Logger } from '../core/log.js';
@@ -28,6 +29,8 @@ export interface CycleContext {
   signal: AbortSignal;
   /** Where each commit is materialized for validation (a fresh directory per commit). */
   workDir: string;
+  /** Energy accounting: samples each observation into the month's ledger (absent in some tests). */
+  energy?: EnergySampler;
 }
 
 export interface AgentState {

@@ -21,6 +21,10 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'the reconcile loop: poll and webhook, apply, status reports, /metrics',
     load: async () => (await import('./commands/agent.js')).agentCommand,
   },
+  energy: {
+    summary: "the month's energy figures: kWh, cost, saved against always on, per tenant and node",
+    load: async () => (await import('./commands/energy.js')).energyCommand,
+  },
   lab: {
     summary: 'serve a simulated Proxmox VE cluster built from an infra repository',
     load: async () => (await import('./commands/lab.js')).labCommand,

@@ -39,12 +39,15 @@ export async function reportStage(ctx: CycleContext, record: CycleRecord, previo
     corrected,
     errors,
   });
+  const energy = validated && record.observed ? await ctx.energy?.sample(validated.desired, record.observed) : undefined;
+  if (energy?.due) Object.assign(files, energy.files);
   const key = reportKey(record, errors);
-  const message = commitMessage(record, ctx.settings.autoApply);
-  if (key === previousKey && !changeSet) return { committed: false, key, message };
+  const message = `${commitMessage(record, ctx.settings.autoApply)}${energy?.due ? '; energy' : ''}`;
+  if (key === previousKey && !changeSet && !energy?.due) return { committed: false, key, message };
   try {
     const branch = validated?.desired.settings.statusBranch ?? DEFAULT_STATUS_BRANCH;
     const r = await ctx.status.writeStatus({ files, message, branch, author: AUTHOR });
+    if (energy?.due) ctx.energy?.written(energy.at);
     return { committed: r.committed, key, message };
   } catch (err) {
     throw new StageError('ReportFailed', `status branch: write failed: ${err instanceof Error ? err.message : String(err)}`, {
