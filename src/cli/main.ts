@@ -21,9 +21,17 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'the reconcile loop: poll and webhook, apply, status reports, /metrics',
     load: async () => (await import('./commands/agent.js')).agentCommand,
   },
+  review: {
+    summary: 'merge-request review for CI: validation, approvals, quotas, the plan of the change, energy',
+    load: async () => (await import('./commands/review.js')).reviewCommand,
+  },
   energy: {
     summary: "the month's energy figures: kWh, cost, saved against always on, per tenant and node",
     load: async () => (await import('./commands/energy.js')).energyCommand,
+  },
+  power: {
+    summary: "power timeline: the coming days' on/off schedule per node (text, svg, json)",
+    load: async () => (await import('./commands/power.js')).powerCommand,
   },
   lab: {
     summary: 'serve a simulated Proxmox VE cluster built from an infra repository',

@@ -13,15 +13,20 @@ import { indexObserved, isManagedAs, sortedVms, type ObservedIndex } from './obs
 import { SitePlacement } from './placement.js';
 import { planPools } from './pools.js';
 import { buildVmTarget } from './vm-target.js';
+import { hasPowerPlan, planPower } from '../power/planner.js';
+import { calendarFor, vmMustRun } from '../power/windows.js';
 
 export const PROVIDER = 'proxmox';
 
 /**
- * Whether a VM must run at `now`. The seam for schedules and power windows (a later issue): a VM
- * outside its windows will simply not have to run, which is expected state, never drift.
+ * Whether a VM must run at `now`: Git says running and, when it has a schedule, one of its power
+ * windows is open (src/power/windows.ts). A VM outside its windows simply does not have to run,
+ * which is expected state, never drift. Without `desired` the windows cannot be read, and only the
+ * state counts.
  */
-export function mustRun(vm: Vm, _now: Date): boolean {
-  return vm.state === 'running';
+export function mustRun(vm: Vm, now: Date, desired?: Desired): boolean {
+  if (desired === undefined || vm.schedule.windows.length === 0) return vm.state === 'running';
+  return vmMustRun(desired, vm, now, calendarFor(desired, now));
 }
 
 export function vmChangeId(site: string, vmId: string, action: ChangeAction, part?: string): string {
@@ -120,7 +125,31 @@ export function plan(desired: Desired, observed: Observed, now: Date): Plan {
   acc.refused.push(...pools.refused);
   acc.drift.push(...pools.drift);
   linkStorages(acc);
-  return finish(acc, desired, observed, now);
+
+  // Power (src/power/): which nodes must be on, VMs moved off nodes going down, noout, power
+  // on/off, each change's energy effect. It sees the VM changes above; a start on a node being
+  // powered on waits for it, and a refused transition never blocks the rest of the plan.
+  const power = planPower(desired, observed, now, { changes: acc.changes.map((s) => s.change) });
+  for (const s of acc.changes) {
+    // A new VM outside its schedule is created stopped: its target must not start it (the
+    // provider starts a created guest whose target says running). Belongs in planCreate.
+    if (s.change.action === 'create' && s.change.payload.target) {
+      const vm = desired.vms[s.change.subject.slice('vm '.length)];
+      if (vm && !mustRun(vm, now, desired)) {
+        s.change.payload = { ...s.change.payload, target: { ...(s.change.payload.target as VmTarget), running: false } };
+        if (s.change.after) s.change.after = { ...s.change.after, running: false };
+      }
+    }
+    const extra = power.dependsOn[s.change.id];
+    if (extra) s.change.dependsOn = [...new Set([...s.change.dependsOn, ...extra])];
+    const energy = power.energy[s.change.id];
+    if (energy) s.change.energy = energy;
+  }
+  for (const c of power.changes) acc.add(c);
+  acc.refused.push(...power.refused);
+  const result = finish(acc, desired, observed, now);
+  if (hasPowerPlan(desired, power)) result.power = power.power;
+  return result;
 }
 
 function refuseUnreachable(acc: Accumulator, site: string, observed: Observed): void {
@@ -243,7 +272,7 @@ function planCreate(acc: Accumulator, desired: Desired, placement: SitePlacement
     dependsOn: poolChange === undefined ? [] : [poolChange],
     payload: { target },
   });
-  if (mustRun(vm, now)) {
+  if (mustRun(vm, now, desired)) {
     acc.add({
       id: vmChangeId(vm.site, vm.id, 'start'),
       provider: PROVIDER,
@@ -382,7 +411,7 @@ function planExisting(acc: Accumulator, desired: Desired, vm: Vm, guest: Observe
     });
   }
 
-  const must = mustRun(vm, now);
+  const must = mustRun(vm, now, desired);
   if (must && guest.status === 'stopped') {
     const id = vmChangeId(site, vm.id, 'start');
     const node = chain.node;
