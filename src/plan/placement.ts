@@ -1,9 +1,10 @@
 // Where a new VM goes when Git does not pin it: an online compute node of its site, among the
 // allowed ones, with room for its memory (the sum of guests already there against the node's
 // usable memory: memory is never overcommitted on these small hosts, while vCPUs are, as Proxmox
-// does, so a VM only needs no more cores than the node's usable cores), and not holding a VM of the same tenant's anti-affinity group. Best
-// fit (the least memory left over, then the node name) packs guests so that on-demand nodes can
-// stay off; the power planner refines this later.
+// does, so a VM only needs no more cores than the node's usable cores), and not holding a VM of
+// the same tenant's anti-affinity group. Always-on nodes first, then windows nodes, then
+// on-demand ones; within a tier, best fit (the least memory left over, then the node name) packs
+// guests so that sleepers can stay off. The power planner refines this later.
 
 import type { Desired, Node, Vm } from '../model/desired.js';
 import type { ObservedGuest } from '../model/observed.js';
@@ -15,6 +16,10 @@ interface NodeLoad {
   usedCores: number;
   usedMemoryMiB: number;
 }
+
+// Nodes that are on anyway come first: a VM placed on an on-demand node keeps it awake (and a VM
+// on local storage cannot be moved off it to save energy).
+const POLICY_TIER: Record<Node['power']['policy'], number> = { 'always-on': 0, windows: 1, 'on-demand': 2 };
 
 export type PlacementResult = { ok: true; node: string } | { ok: false; reason: string };
 
@@ -51,7 +56,7 @@ export class SitePlacement {
     const allowed = vm.placement.nodes.length > 0 ? new Set(vm.placement.nodes) : undefined;
     const taken = vm.placement.antiAffinity ? this.groups.get(`${vm.tenant}/${vm.placement.antiAffinity}`) : undefined;
     const why: string[] = [];
-    let best: { load: NodeLoad; left: number } | undefined;
+    let best: { load: NodeLoad; left: number; tier: number } | undefined;
     for (const load of this.loads) {
       const name = load.node.pveNode;
       if (allowed && !allowed.has(load.node.name)) continue;
@@ -69,7 +74,8 @@ export class SitePlacement {
         continue;
       }
       const left = freeMem - vm.memoryMiB;
-      if (!best || left < best.left) best = { load, left };
+      const tier = POLICY_TIER[load.node.power.policy];
+      if (!best || tier < best.tier || (tier === best.tier && left < best.left)) best = { load, left, tier };
     }
     if (!best) {
       const detail = why.length > 0 ? why.join('; ') : 'no allowed compute node';

@@ -99,7 +99,16 @@ class GuestChain {
   }
 }
 
-export function plan(desired: Desired, observed: Observed, now: Date): Plan {
+export interface PlanOptions {
+  /**
+   * The 7-day power timeline: 'auto' computes it when some site reports power (then nodes can be
+   * switched), 'always' also for a snapshot without power readings (merge-request review shows
+   * what a platform change would do).
+   */
+  timeline?: 'auto' | 'always';
+}
+
+export function plan(desired: Desired, observed: Observed, now: Date, options: PlanOptions = {}): Plan {
   const index = indexObserved(observed);
   const acc = new Accumulator();
   const claimed = new Set<ObservedGuest>();
@@ -129,17 +138,11 @@ export function plan(desired: Desired, observed: Observed, now: Date): Plan {
   // Power (src/power/): which nodes must be on, VMs moved off nodes going down, noout, power
   // on/off, each change's energy effect. It sees the VM changes above; a start on a node being
   // powered on waits for it, and a refused transition never blocks the rest of the plan.
-  const power = planPower(desired, observed, now, { changes: acc.changes.map((s) => s.change) });
+  // Without a power reading from any site nothing can be switched, and a 7-day timeline would
+  // only restate that: skip it unless asked (it is most of planPower's cost on a large fleet).
+  const switchable = options.timeline === 'always' || Object.values(observed.sites).some((s) => s.power !== undefined);
+  const power = planPower(desired, observed, now, { changes: acc.changes.map((s) => s.change), ...(switchable ? {} : { horizonHours: 0 }) });
   for (const s of acc.changes) {
-    // A new VM outside its schedule is created stopped: its target must not start it (the
-    // provider starts a created guest whose target says running). Belongs in planCreate.
-    if (s.change.action === 'create' && s.change.payload.target) {
-      const vm = desired.vms[s.change.subject.slice('vm '.length)];
-      if (vm && !mustRun(vm, now, desired)) {
-        s.change.payload = { ...s.change.payload, target: { ...(s.change.payload.target as VmTarget), running: false } };
-        if (s.change.after) s.change.after = { ...s.change.after, running: false };
-      }
-    }
     const extra = power.dependsOn[s.change.id];
     if (extra) s.change.dependsOn = [...new Set([...s.change.dependsOn, ...extra])];
     const energy = power.energy[s.change.id];
@@ -258,7 +261,10 @@ function planCreate(acc: Accumulator, desired: Desired, placement: SitePlacement
     }
     node = chosen.node;
   }
-  const target = buildVmTarget(desired, vm, node);
+  // A new VM outside its schedule is created stopped: the provider starts a created guest whose
+  // target says running, and the next plan would shut it down again.
+  const built = buildVmTarget(desired, vm, node);
+  const target = mustRun(vm, now, desired) ? built : { ...built, running: false };
   const id = vmChangeId(vm.site, vm.id, 'create');
   acc.add({
     id,

@@ -40,7 +40,9 @@ export function powerChangeId(site: string, node: string, action: 'power-on' | '
 export function planPower(desired: Desired, observed: Observed, now: Date, context: PowerContext = {}): PowerResult {
   const t = now.getTime();
   const hours = context.horizonHours ?? DEFAULT_HORIZON_HOURS;
-  const cal = timelineCalendar(desired, t, Math.max(hours, 24));
+  // Energy effects read a whole week of windows whatever the timeline horizon, so they do not
+  // change when the timeline is skipped.
+  const cal = timelineCalendar(desired, t, Math.max(hours, DEFAULT_HORIZON_HOURS));
   const out: PowerResult = {
     power: { nodesOn: {}, transitions: [], blocked: [], timeline: [], horizonHours: hours },
     changes: [],

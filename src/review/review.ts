@@ -156,8 +156,8 @@ export function buildReview(input: ReviewInput): Review {
   let delta: PlanDelta | undefined;
   let headPlan: Plan | undefined;
   if (head.desired) {
-    headPlan = plan(head.desired, observed, now);
-    const basePlan = base.desired ? plan(base.desired, observed, now) : emptyPlan(observed, now);
+    headPlan = plan(head.desired, observed, now, { timeline: 'always' });
+    const basePlan = base.desired ? plan(base.desired, observed, now, { timeline: 'always' }) : emptyPlan(observed, now);
     delta = diffPlans(basePlan, headPlan);
   }
   const nodePower = nodePowerChanges(base.usage, head.usage);

@@ -111,6 +111,20 @@ describe('plan: create', () => {
     expect(p.refused[0]!.reason).toContain(detail);
   });
 
+  it.each([
+    ['an always-on node over an on-demand one with less room left', 'on-demand', 'always-on', 'pve2'],
+    ['a windows node over an on-demand one', 'on-demand', 'windows', 'pve2'],
+    ['best fit between two always-on nodes', 'always-on', 'always-on', 'pve1'],
+  ] as const)('places a new VM on %s', (_name, pve1Policy, pve2Policy, expected) => {
+    const d = desired([vm('ad28/web', 2801)]);
+    d.nodes['pve1'] = node('pve1', { power: { ...d.nodes['pve1']!.power, policy: pve1Policy } });
+    d.nodes['pve2'] = node('pve2', { power: { ...d.nodes['pve2']!.power, policy: pve2Policy } });
+    // pve1 is the tighter fit: best fit alone would pick it.
+    const busy = orphan('zz/other', 500, { node: 'pve1', maxmemMiB: 100000, maxcpu: 4 });
+    const p = plan(d, observed([site(d, [busy])]), NOW);
+    expect((byAction(p, 'create')[0]!.payload.target as { node: string }).node).toBe(expected);
+  });
+
   it('overcommits vCPUs but never memory', () => {
     const d = desired([vm('ad28/web', 2801, { cores: 4, memoryMiB: 1024 })]);
     const cpuBusy = orphan('zz/cpu', 500, { node: 'pve1', maxcpu: 200, maxmemMiB: 1024 });
