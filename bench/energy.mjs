@@ -206,7 +206,8 @@ async function cycle() {
   // The agent carries when each node last changed power state (minimum on/off times).
   for (const s of Object.values(observed.sites)) for (const p of s.power ?? []) if (meter.since[p.node]) p.since = meter.since[p.node];
   let t0 = performance.now();
-  const p = plan(desired, observed, now);
+  // The agent plans every poll interval; power-ons look that far ahead.
+  const p = plan(desired, observed, now, { cycleSeconds: STEP_S });
   stats.planMs += performance.now() - t0;
   stats.cycles++;
   if (p.power) stats.powerPlans++;

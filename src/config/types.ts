@@ -40,5 +40,11 @@ export interface AgentConfigFile {
     name?: string;
     /** Changes applied at once (default 4). */
     concurrency?: number;
+    /**
+     * Drive node power through the BMCs, Wake-on-LAN and Proxmox (default false). Off, nothing
+     * observes power, so the power planner switches nothing: a new installation starts with
+     * plans and reports only, and turns this on once the BMC credentials are in place.
+     */
+    powerManagement?: boolean;
   };
 }

@@ -102,6 +102,8 @@ export interface ObservedPower {
   bmc: 'on' | 'off' | 'unknown';
   watts?: number;
   error?: string;
+  /** When the node last changed power state (ISO 8601), for minimum on and off times. */
+  since?: string;
 }
 
 export interface ObservedSite {

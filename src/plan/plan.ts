@@ -106,6 +106,8 @@ export interface PlanOptions {
    * what a platform change would do).
    */
   timeline?: 'auto' | 'always';
+  /** Seconds until the next plan (the agent's poll interval): power-ons come that much earlier. */
+  cycleSeconds?: number;
 }
 
 export function plan(desired: Desired, observed: Observed, now: Date, options: PlanOptions = {}): Plan {
@@ -141,7 +143,11 @@ export function plan(desired: Desired, observed: Observed, now: Date, options: P
   // Without a power reading from any site nothing can be switched, and a 7-day timeline would
   // only restate that: skip it unless asked (it is most of planPower's cost on a large fleet).
   const switchable = options.timeline === 'always' || Object.values(observed.sites).some((s) => s.power !== undefined);
-  const power = planPower(desired, observed, now, { changes: acc.changes.map((s) => s.change), ...(switchable ? {} : { horizonHours: 0 }) });
+  const power = planPower(desired, observed, now, {
+    changes: acc.changes.map((s) => s.change),
+    ...(switchable ? {} : { horizonHours: 0 }),
+    ...(options.cycleSeconds === undefined ? {} : { cycleSeconds: options.cycleSeconds }),
+  });
   for (const s of acc.changes) {
     const extra = power.dependsOn[s.change.id];
     if (extra) s.change.dependsOn = [...new Set([...s.change.dependsOn, ...extra])];

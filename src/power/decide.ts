@@ -77,9 +77,11 @@ function windowReason(model: SiteModel, n: PowerNode, t: number, cal: WindowCale
   for (const w of n.node.power.windows) {
     if (cal.openWithin([w], t)) return `window ${w} is open`;
   }
+  // Seen from the next plan: a window opening before then plus the boot time is due now.
+  const ahead = t + model.cycleMs;
   for (const w of n.node.power.windows) {
-    const next = cal.intervals(w).find((i) => i.start > t && i.start <= t + bootMs + 1);
-    if (next && checkBootLead(n.node.name, next.start, t, n.node.power.bootSeconds).ok) return `window ${w} opens at ${hhmm(next.start, model.site.timezone)} and ${n.node.name} takes ${Math.round(n.node.power.bootSeconds / 60)} min to boot`;
+    const next = cal.intervals(w).find((i) => i.start > t && i.start <= ahead + bootMs + 1);
+    if (next && checkBootLead(n.node.name, next.start, ahead, n.node.power.bootSeconds).ok) return `window ${w} opens at ${hhmm(next.start, model.site.timezone)} and ${n.node.name} takes ${Math.round(n.node.power.bootSeconds / 60)} min to boot`;
   }
   return undefined;
 }
@@ -174,7 +176,7 @@ function decideOnce(
       movableItems.add(i.key);
     } else if (current !== undefined) {
       // A VM that starts where it is wakes its node that node's boot time ahead, not earlier.
-      if (!need.now.has(i.key) && cur && cur.state !== 'on' && !cal.openWithin(i.vm.schedule.windows, t, cur.node.power.bootSeconds * 1000)) continue;
+      if (!need.now.has(i.key) && cur && cur.state !== 'on' && !cal.openWithin(i.vm.schedule.windows, t, cur.node.power.bootSeconds * 1000 + model.cycleMs)) continue;
       sticky.push(packItem(i, current));
       stickyNodes.add(current);
     }

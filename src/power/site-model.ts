@@ -29,6 +29,11 @@ export interface PowerContext {
   lastTransition?: Record<string, string>;
   /** Timeline horizon in hours (default 168: a week; 0: no timeline). */
   horizonHours?: number;
+  /**
+   * Seconds until the next plan (the agent's poll interval). A node is powered on when it is
+   * needed before the next plan plus its boot time, so it is up when the need begins.
+   */
+  cycleSeconds?: number;
 }
 
 export interface PowerNode {
@@ -76,8 +81,10 @@ export interface SiteModel {
   /** The site has Ceph (an endpoint in Git, or a Ceph observation). */
   hasCeph: boolean;
   quorate?: boolean;
-  /** Longest boot time among nodes that sleep: how far ahead a VM's schedule wakes capacity. */
+  /** Longest boot time among nodes that sleep, plus the cycle: how far ahead a VM's schedule wakes capacity. */
   leadMs: number;
+  /** Until the next plan (PowerContext.cycleSeconds). */
+  cycleMs: number;
 }
 
 function powerState(node: Node, site: ObservedSite | undefined): NodePowerState {
@@ -217,6 +224,7 @@ export function buildSiteModel(desired: Desired, observed: Observed, siteName: s
     ...(seen.ceph ? { ceph: seen.ceph } : {}),
     hasCeph: site.ceph !== undefined || seen.ceph !== undefined,
     ...(seen.quorate === undefined ? {} : { quorate: seen.quorate }),
-    leadMs: Math.max(0, ...sleepers.map((n) => n.node.power.bootSeconds * 1000)),
+    leadMs: Math.max(0, ...sleepers.map((n) => n.node.power.bootSeconds * 1000)) + (context.cycleSeconds ?? 0) * 1000,
+    cycleMs: (context.cycleSeconds ?? 0) * 1000,
   };
 }

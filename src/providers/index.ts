@@ -2,9 +2,11 @@
 // builds them from the agent config. Everything else holds a plain Provider[].
 
 import type { AgentConfig } from '../config/load.js';
+import { createBmcProvider } from './bmc/index.js';
 import { createCephProvider } from './ceph/index.js';
 import type { Provider } from './provider.js';
 import { createProxmoxProvider } from './proxmox/index.js';
+import { createProxmoxPowerApi, type ProxmoxPowerApiHandle } from './proxmox/power-api.js';
 
 export function createProviders(config: AgentConfig): Provider[] {
   const proxmoxSites: Parameters<typeof createProxmoxProvider>[0]['sites'] = {};
@@ -29,5 +31,17 @@ export function createProviders(config: AgentConfig): Provider[] {
   }
   const providers: Provider[] = [createProxmoxProvider({ sites: proxmoxSites })];
   if (Object.keys(cephSites).length > 0) providers.push(createCephProvider({ sites: cephSites }));
+  if (config.agent.powerManagement === true) {
+    // Node shutdown and Wake-on-LAN through Proxmox first; the BMC's soft then hard off after.
+    const powerApis = new Map<string, ProxmoxPowerApiHandle>();
+    const proxmox = (site: string): ProxmoxPowerApiHandle | undefined => {
+      const conn = proxmoxSites[site];
+      if (!conn) return undefined;
+      let api = powerApis.get(site);
+      if (!api) powerApis.set(site, (api = createProxmoxPowerApi(conn, { site })));
+      return api;
+    };
+    providers.push(createBmcProvider({ credentials: config.credentials, proxmox }));
+  }
   return providers;
 }

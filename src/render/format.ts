@@ -4,6 +4,7 @@
 
 import { diffLines } from 'diff';
 import { stringify } from 'yaml';
+import type { EnergyEffect } from '../model/power.js';
 import type { Change, ChangeAction, Plan } from '../model/plan.js';
 
 export const SYMBOL: Record<ChangeAction, string> = {
@@ -74,4 +75,25 @@ export function inline(value: unknown): string {
   if (value === undefined) return '(unset)';
   if (typeof value === 'string') return value;
   return JSON.stringify(value);
+}
+
+/** `+1.6 kWh, +0.36 EUR per month`: what a change adds (or, negative, saves). */
+export function energyText(e: EnergyEffect): string {
+  const sign = (n: number) => (n > 0 ? '+' : n < 0 ? '−' : '');
+  const kwh = `${sign(e.kWhPerMonth)}${Math.abs(e.kWhPerMonth).toFixed(1)} kWh`;
+  const cost = `${sign(e.costPerMonth)}${Math.abs(e.costPerMonth).toFixed(2)} ${e.currency}`;
+  return `${kwh}, ${cost} per month${e.note ? ` (${e.note})` : ''}`;
+}
+
+/** The plan's changes' energy effects added up, per currency; undefined when none has one. */
+export function energyTotal(plan: Plan): EnergyEffect | undefined {
+  const withEnergy = plan.changes.filter((c) => c.energy !== undefined);
+  if (withEnergy.length === 0) return undefined;
+  const currency = withEnergy[0]!.energy!.currency;
+  const same = withEnergy.filter((c) => c.energy!.currency === currency);
+  return {
+    kWhPerMonth: same.reduce((n, c) => n + c.energy!.kWhPerMonth, 0),
+    costPerMonth: same.reduce((n, c) => n + c.energy!.costPerMonth, 0),
+    currency,
+  };
 }

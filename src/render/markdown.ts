@@ -3,7 +3,7 @@
 // which rule stopped what and why; drift gets its own table.
 
 import type { Change, Plan } from '../model/plan.js';
-import { changeDiff, changeFlags, inline, isLoud, summaryLine, SYMBOL } from './format.js';
+import { changeDiff, changeFlags, energyText, energyTotal, inline, isLoud, summaryLine, SYMBOL } from './format.js';
 
 /** Above this many changes the full list folds away. */
 const FOLD_AFTER = 10;
@@ -14,6 +14,8 @@ export function renderMarkdown(plan: Plan): string {
   const commit = plan.commit ? `commit \`${plan.commit.slice(0, 12)}\` · ` : '';
   out.push(`${commit}observed ${plan.observedAt} · planned for ${plan.createdAt}`, '');
   out.push(`**${summaryLine(plan)}**`, '');
+  const energy = energyTotal(plan);
+  if (energy) out.push(`Energy effect: **${escapeText(energyText(energy))}**`, '');
   const s = plan.summary;
   out.push('| create | update | delete | other | refused |', '|---:|---:|---:|---:|---:|', `| ${s.create} | ${s.update} | ${s.delete} | ${s.other} | ${s.refused} |`, '');
 
@@ -45,6 +47,20 @@ export function renderMarkdown(plan: Plan): string {
     if (fold) out.push('</details>', '');
   }
 
+  if (plan.power && (plan.power.blocked.length > 0 || plan.power.transitions.length > 0)) {
+    out.push('### Power', '');
+    if (plan.power.blocked.length > 0) {
+      out.push('Transitions a safety rule blocked (the rest of the plan goes ahead):', '', '| node | site | to | rule | why |', '|---|---|---|---|---|');
+      for (const b of plan.power.blocked) out.push(`| \`${b.node}\` | ${b.site} | ${b.to} | \`${b.rule}\` | ${cell(b.reason)} |`);
+      out.push('');
+    }
+    if (plan.power.transitions.length > 0) {
+      out.push('<details>', `<summary>Power transitions in the coming days (${plan.power.transitions.length})</summary>`, '', '| when | node | site | to | why |', '|---|---|---|---|---|');
+      for (const t of plan.power.transitions) out.push(`| ${t.at} | \`${t.node}\` | ${t.site} | ${t.to} | ${cell(t.reason)} |`);
+      out.push('', '</details>', '');
+    }
+  }
+
   if (plan.drift.length > 0) {
     out.push(`### Drift (${plan.drift.length})`, '', 'Changed outside Git:', '');
     const fold = plan.drift.length > FOLD_AFTER;
@@ -62,6 +78,7 @@ export function renderMarkdown(plan: Plan): string {
 function changeSection(c: Change): string[] {
   const flags = changeFlags(c);
   const out = [`#### \`${SYMBOL[c.action]}\` ${c.action} \`${c.subject}\` (${c.site})${flags.length > 0 ? ` — ${flags.join(', ')}` : ''}`, '', escapeText(c.reason), ''];
+  if (c.energy) out.push(`Energy: ${escapeText(energyText(c.energy))}`, '');
   const diff = changeDiff(c);
   if (diff.length > 0) {
     // A fence longer than any backtick run inside keeps the block closed whatever the values hold.

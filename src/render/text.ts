@@ -3,13 +3,16 @@
 // colours only when asked (the CLI asks when stdout is a TTY and NO_COLOR is unset).
 
 import type { Change, ChangeAction, Plan } from '../model/plan.js';
-import { changeDiff, changeFlags, inline, summaryLine, SYMBOL } from './format.js';
+import { energyText, energyTotal, changeDiff, changeFlags, inline, summaryLine, SYMBOL } from './format.js';
 
 export interface TextOptions {
   color: boolean;
 }
 
 type Paint = (code: string, s: string) => string;
+
+/** Upcoming power transitions listed in a plan; the full week is `marmite power timeline`. */
+const POWER_SHOWN = 10;
 
 const COLOR: Record<ChangeAction, string> = {
   create: '32',
@@ -55,7 +58,17 @@ export function renderText(plan: Plan, options: TextOptions = { color: false }):
     lines.push('');
   }
 
+  if (plan.power && (plan.power.blocked.length > 0 || plan.power.transitions.length > 0)) {
+    lines.push(paint('1', 'Power'));
+    for (const b of plan.power.blocked) lines.push(`  ${paint('35;1', '!')} power-${b.to} node ${b.node} [${b.site}] blocked (${b.rule}): ${b.reason}`);
+    for (const t of plan.power.transitions.slice(0, POWER_SHOWN)) lines.push(`  next: node ${t.node} [${t.site}] ${t.to} at ${t.at}: ${t.reason}`);
+    if (plan.power.transitions.length > POWER_SHOWN) lines.push(`  (and ${plan.power.transitions.length - POWER_SHOWN} more in the coming days: marmite power timeline)`);
+    lines.push('');
+  }
+
   lines.push(paint('1', summaryLine(plan)));
+  const energy = energyTotal(plan);
+  if (energy) lines.push(`Energy effect of this plan: ${energyText(energy)}.`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -64,6 +77,7 @@ function changeBlock(change: Change, paint: Paint): string[] {
   const flags = changeFlags(change).map((f) => (f === 'DOWNTIME' ? paint('31;1', f) : f));
   const title = `${paint(color, `${SYMBOL[change.action]} ${change.action}`)} ${paint('1', change.subject)} [${change.site}]${flags.length > 0 ? ` (${flags.join(', ')})` : ''}`;
   const out = [title, `    ${change.reason}`];
+  if (change.energy) out.push(`    energy: ${energyText(change.energy)}`);
   for (const line of changeDiff(change)) {
     if (line.sign === '+') out.push(paint('32', `    + ${line.text}`));
     else if (line.sign === '-') out.push(paint('31', `    - ${line.text}`));

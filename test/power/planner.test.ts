@@ -163,6 +163,16 @@ describe('planPower within plan()', () => {
       expect(p.power!.transitions[0]).toMatchObject({ node: 'pve3', to: 'on', at: '2026-03-02T08:55:00.000Z' });
     });
 
+    it.each([
+      ['the next plan is 15 min away: power on now, so the node is up at 10:00', 900, ['power-on node pve3']],
+      ['the next plan is 1 min away: wait for it', 60, []],
+    ])('looks ahead one agent cycle: %s', (_name, cycleSeconds, expected) => {
+      const d = world([node('pve1'), node('pve2'), onDemand('pve3')], [scheduled]);
+      // 09:45 in Paris; the window opens at 10:00 and pve3 takes 5 minutes to boot.
+      const p = plan(d, observed([sleeping(d, 'stopped', false)]), new Date('2026-03-02T08:45:00Z'), { cycleSeconds });
+      expect(actions(p)).toEqual(expected);
+    });
+
     it('starts the VM after the power-on of its node', () => {
       const d = world([node('pve1'), node('pve2'), onDemand('pve3')], [scheduled]);
       const p = plan(d, observed([sleeping(d, 'stopped', false)]), new Date('2026-03-02T09:01:00Z'));

@@ -9,7 +9,7 @@ import type { CycleContext } from '../cycle.js';
 
 export function planStage(ctx: CycleContext, desired: Desired, observed: Observed): Plan {
   try {
-    return plan(desired, observed, ctx.now());
+    return plan(desired, observed, ctx.now(), { cycleSeconds: Math.round(ctx.settings.pollIntervalMs / 1000) });
   } catch (err) {
     throw new StageError('PlanFailed', `plan failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
