@@ -3,6 +3,7 @@
 // each other; only reconcile() moves values between them and updates the state.
 
 import type { EnergySampler } from './energy-sampler.js';
+import type { PowerMemory } from '../observe/power-since.js';
 import type { ChangeSet } from '../apply/execute.js';
 import type { Diagnostic } from '../core/diagnostics.js';
 import type { Logger } from '../core/log.js';
@@ -46,6 +47,8 @@ export interface AgentState {
   blockedOn?: string;
   /** What the last written reports said, to skip writes that would only change timestamps. */
   lastReportKey?: string;
+  /** Each node's power state and since when (minimum on and off times). */
+  power?: PowerMemory;
 }
 
 export interface Fetched {

@@ -21,7 +21,7 @@ export async function reconcile(ctx: CycleContext, state: AgentState, trigger: s
     record.fetched = await fetchStage(ctx);
     if (state.blockedOn === record.fetched.commit) return { outcome: 'waiting', record, transient: false, reportCommitted: false };
     record.validated = await validateStage(ctx, state, record.fetched);
-    record.observed = await observeStage(ctx, record.validated.desired, record.number);
+    record.observed = await observeStage(ctx, state, record.validated.desired, record.number);
     record.plan = planStage(ctx, record.validated.desired, record.observed);
     record.drift = trackDrift(state.drift, record.plan.drift, ctx.now());
     record.applied = await applyStage(ctx, record.plan);
