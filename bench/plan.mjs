@@ -46,8 +46,11 @@ try {
   try {
     const site = lab.sites.paris;
     const provider = createProxmoxProvider({ sites: { paris: { url: site.url, tokenId: lab.tokenId, tokenSecret: lab.tokenSecret } }, taskPollMs: 10 });
+    // One planning instant for every cycle: the lab's clock runs fast while 2,000 VMs are made,
+    // and VM schedules would otherwise turn a no-op cycle into starts and shutdowns.
+    const planAt = lab.clock.nowDate();
     const cycle = async (deep) => {
-      const now = lab.clock.nowDate();
+      const now = planAt;
       const observed = await observeAll(d2k, [provider], { deep, now });
       return plan(d2k, observed, now);
     };

@@ -12,6 +12,7 @@ import { observeAll } from '../../observe/observe.js';
 import { plan as computePlan } from '../../plan/plan.js';
 import type { Provider } from '../../providers/provider.js';
 import { changeSetLine, renderChangeSetText } from '../../render/change-set.js';
+import { parseUsage } from '../args.js';
 import { EXIT, type Io } from '../io.js';
 import { loadConfig, loadDesired, renderPlan } from '../pipeline.js';
 import type { AgentConfig } from '../../config/load.js';
@@ -144,9 +145,8 @@ async function askOnTerminal(question: string): Promise<boolean> {
 }
 
 function parse(argv: string[]) {
-  let parsed;
-  try {
-    parsed = parseArgs({
+  const parsed = parseUsage(USAGE, () =>
+    parseArgs({
       args: argv,
       allowPositionals: true,
       strict: true,
@@ -157,10 +157,8 @@ function parse(argv: string[]) {
         concurrency: { type: 'string', default: '4' },
         help: { type: 'boolean', short: 'h', default: false },
       },
-    });
-  } catch (err) {
-    throw new UsageError(`${err instanceof Error ? err.message : String(err)}\n${USAGE}`, { cause: err });
-  }
+    }),
+  );
   const { values, positionals } = parsed;
   if (positionals.length > 1) throw new UsageError(`expected at most one DIR\n${USAGE}`);
   if (values.plan && positionals.length > 0) throw new UsageError(`give either DIR or --plan, not both\n${USAGE}`);

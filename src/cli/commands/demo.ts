@@ -17,6 +17,7 @@ import { createCephProvider } from '../../providers/ceph/index.js';
 import { createProxmoxProvider } from '../../providers/proxmox/index.js';
 import { changeSetLine, renderChangeSetText } from '../../render/change-set.js';
 import { renderText } from '../../render/index.js';
+import { parseUsage } from '../args.js';
 import { EXIT, type Io } from '../io.js';
 import { loadDesired } from '../pipeline.js';
 
@@ -132,17 +133,14 @@ function count(record: Record<string, unknown>): number {
 }
 
 function parse(argv: string[]) {
-  let parsed;
-  try {
-    parsed = parseArgs({
+  const parsed = parseUsage(USAGE, () =>
+    parseArgs({
       args: argv,
       allowPositionals: true,
       strict: true,
       options: { speed: { type: 'string', default: '600' }, help: { type: 'boolean', short: 'h', default: false } },
-    });
-  } catch (err) {
-    throw new UsageError(`${err instanceof Error ? err.message : String(err)}\n${USAGE}`, { cause: err });
-  }
+    }),
+  );
   const speed = Number(parsed.values.speed);
   if (!Number.isFinite(speed) || speed < 1) throw new UsageError(`--speed must be a number >= 1\n${USAGE}`);
   return { dir: parsed.positionals[0] ?? BUNDLED_EXAMPLE, speed, help: parsed.values.help ?? false };

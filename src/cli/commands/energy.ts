@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { UsageError } from '../../core/errors.js';
 import { EnergyFormatError, EnergyLedger, isMonth, renderSummaryMarkdown, renderSummaryText, summarize } from '../../energy/index.js';
+import { parseUsage } from '../args.js';
 import { EXIT, type Io } from '../io.js';
 
 const USAGE = 'usage: marmite energy report [--month YYYY-MM] [--from DIR_OR_FILE] [--format text|markdown|json]';
@@ -46,9 +47,8 @@ export async function energyCommand(argv: string[], io: Io): Promise<number> {
 }
 
 function parse(argv: string[]): { month?: string; from: string; format: Format; help: boolean } {
-  let parsed;
-  try {
-    parsed = parseArgs({
+  const parsed = parseUsage(USAGE, () =>
+    parseArgs({
       args: argv,
       allowPositionals: true,
       strict: true,
@@ -58,10 +58,8 @@ function parse(argv: string[]): { month?: string; from: string; format: Format; 
         format: { type: 'string', short: 'f', default: 'text' },
         help: { type: 'boolean', short: 'h', default: false },
       },
-    });
-  } catch (err) {
-    throw new UsageError(`${err instanceof Error ? err.message : String(err)}\n${USAGE}`, { cause: err });
-  }
+    }),
+  );
   const { values, positionals } = parsed;
   const help = values.help ?? false;
   if (!help && (positionals.length !== 1 || positionals[0] !== 'report')) {

@@ -11,6 +11,7 @@ import { formatDiagnostic } from '../../core/diagnostics.js';
 import { UsageError } from '../../core/errors.js';
 import { LabClock, seedFromDesired, startLab, type Lab } from '../../lab/index.js';
 import { validateRepository } from '../../validate/index.js';
+import { parseUsage } from '../args.js';
 import { EXIT, type Io } from '../io.js';
 
 const USAGE = 'usage: marmite lab --seed DIR [--port N] [--host 127.0.0.1] [--write-config FILE] [--speed 60] [--tls]';
@@ -26,9 +27,8 @@ export interface LabArgs {
 }
 
 export function parseLabArgs(argv: string[]): LabArgs {
-  let parsed;
-  try {
-    parsed = parseArgs({
+  const parsed = parseUsage(USAGE, () =>
+    parseArgs({
       args: argv,
       strict: true,
       allowPositionals: false,
@@ -41,10 +41,8 @@ export function parseLabArgs(argv: string[]): LabArgs {
         tls: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
-    });
-  } catch (err) {
-    throw new UsageError(`${err instanceof Error ? err.message : String(err)}\n${USAGE}`, { cause: err });
-  }
+    }),
+  );
   const v = parsed.values;
   if (v.help) return { seed: '', port: 0, host: '', speed: 0, tls: false, help: true };
   if (!v.seed) throw new UsageError(`--seed DIR is required\n${USAGE}`);

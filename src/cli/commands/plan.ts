@@ -12,6 +12,7 @@ import { observeAll } from '../../observe/observe.js';
 import { ObservedFileError, readObservedFile } from '../../review/observed.js';
 import { renderJson } from '../../render/index.js';
 import { plan } from '../../plan/plan.js';
+import { parseUsage } from '../args.js';
 import { EXIT, type Io } from '../io.js';
 import { checkFormat, hasChanges, loadDesired, loadProviders, renderPlan } from '../pipeline.js';
 
@@ -72,9 +73,8 @@ async function planOffline(args: ReturnType<typeof parse>, desired: Parameters<t
 }
 
 function parse(argv: string[]) {
-  let parsed;
-  try {
-    parsed = parseArgs({
+  const parsed = parseUsage(USAGE, () =>
+    parseArgs({
       args: argv,
       allowPositionals: true,
       strict: true,
@@ -87,10 +87,8 @@ function parse(argv: string[]) {
         deep: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
-    });
-  } catch (err) {
-    throw new UsageError(`${err instanceof Error ? err.message : String(err)}\n${USAGE}`, { cause: err });
-  }
+    }),
+  );
   const { values, positionals } = parsed;
   if (positionals.length > 1) throw new UsageError(`expected at most one DIR\n${USAGE}`);
   if (values.observed !== undefined && values.config !== undefined) throw new UsageError(`--observed plans offline and takes no --config\n${USAGE}`);

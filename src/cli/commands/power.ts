@@ -14,6 +14,7 @@ import { nodeWatts, monthlyEnergy } from '../../power/energy-model.js';
 import { powerTimeline, type TimelineResult } from '../../power/timeline.js';
 import { localTime } from '../../power/windows.js';
 import { validateRepository } from '../../validate/index.js';
+import { parseUsage } from '../args.js';
 import { EXIT, type Io } from '../io.js';
 
 const USAGE = 'usage: marmite power timeline [DIR] [--days 7] [--format text|svg|json] [--observed observed.json]';
@@ -55,9 +56,8 @@ export async function powerCommand(argv: string[], io: Io, now: () => Date = () 
 }
 
 function parse(argv: string[]): Args {
-  let parsed;
-  try {
-    parsed = parseArgs({
+  const parsed = parseUsage(USAGE, () =>
+    parseArgs({
       args: argv,
       allowPositionals: true,
       strict: true,
@@ -67,10 +67,8 @@ function parse(argv: string[]): Args {
         observed: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
-    });
-  } catch (err) {
-    throw new UsageError(`${err instanceof Error ? err.message : String(err)}\n${USAGE}`, { cause: err });
-  }
+    }),
+  );
   const { values, positionals } = parsed;
   if (values.help) return { dir: '.', days: 7, format: 'text', help: true };
   const [sub, ...rest] = positionals;

@@ -12,6 +12,7 @@ import { renderReviewMarkdown } from '../../review/markdown.js';
 import { ObservedFileError } from '../../review/observed.js';
 import { baseFromEnv, linkBaseFromEnv, runReview } from '../../review/run.js';
 import type { Review } from '../../review/review.js';
+import { parseUsage } from '../args.js';
 import { EXIT, type Io } from '../io.js';
 
 const USAGE =
@@ -67,9 +68,8 @@ export function renderReviewJson(review: Review): string {
 }
 
 function parse(argv: string[]) {
-  let parsed;
-  try {
-    parsed = parseArgs({
+  const parsed = parseUsage(USAGE, () =>
+    parseArgs({
       args: argv,
       allowPositionals: false,
       strict: true,
@@ -82,10 +82,8 @@ function parse(argv: string[]) {
         artifact: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
-    });
-  } catch (err) {
-    throw new UsageError(`${err instanceof Error ? err.message : String(err)}\n${USAGE}`, { cause: err });
-  }
+    }),
+  );
   const v = parsed.values;
   if (v.format !== 'markdown' && v.format !== 'json') throw new UsageError(`--format must be markdown or json, got '${v.format}'\n${USAGE}`);
   if (v.post !== undefined && v.post !== 'gitlab') throw new UsageError(`--post supports only gitlab, got '${v.post}'\n${USAGE}`);

@@ -8,6 +8,7 @@ import { formatDiagnostic, type Diagnostic } from '../../core/diagnostics.js';
 import { UsageError } from '../../core/errors.js';
 import type { Desired } from '../../model/desired.js';
 import { validateRepository } from '../../validate/index.js';
+import { parseUsage } from '../args.js';
 import { EXIT, type Io } from '../io.js';
 
 const USAGE = 'usage: marmite validate [DIR] [--format text|json]';
@@ -39,17 +40,14 @@ export async function validateCommand(argv: string[], io: Io): Promise<number> {
 }
 
 function parse(argv: string[]): { dir: string; format: Format; help: boolean } {
-  let parsed;
-  try {
-    parsed = parseArgs({
+  const parsed = parseUsage(USAGE, () =>
+    parseArgs({
       args: argv,
       allowPositionals: true,
       strict: true,
       options: { format: { type: 'string', short: 'f', default: 'text' }, help: { type: 'boolean', short: 'h', default: false } },
-    });
-  } catch (err) {
-    throw new UsageError(`${err instanceof Error ? err.message : String(err)}\n${USAGE}`, { cause: err });
-  }
+    }),
+  );
   const { values, positionals } = parsed;
   if (positionals.length > 1) throw new UsageError(`expected at most one DIR, got ${positionals.length}\n${USAGE}`);
   const format = values.format ?? 'text';
