@@ -7,7 +7,7 @@ import * as nodeFs from 'node:fs';
 import git from 'isomorphic-git';
 import type { FsClient } from 'isomorphic-git';
 import { redactUrl, toGitError } from '../git/errors.js';
-import { authCallback, httpClient, type GitRemoteOptions } from '../git/remote.js';
+import { authCallback, fetchBranchHead, httpClient, type GitRemoteOptions } from '../git/remote.js';
 import { checkPath, readTreeFlat, writeTreeFlat, type TreeStore } from '../git/tree.js';
 
 export interface BranchStoreOptions extends GitRemoteOptions {
@@ -117,25 +117,6 @@ export class BranchStore {
   }
 
   async #fetchHead(): Promise<string | undefined> {
-    const branch = this.#opts.branch;
-    try {
-      const fetched = await git.fetch({
-        fs: this.#fs,
-        http: httpClient(this.#opts),
-        gitdir: this.#opts.cacheDir,
-        url: this.#opts.url,
-        remote: REMOTE,
-        ref: `refs/remotes/${REMOTE}/${branch}`,
-        remoteRef: `refs/heads/${branch}`,
-        singleBranch: true,
-        tags: false,
-        onAuth: authCallback(this.#opts),
-      });
-      return fetched.fetchHead ?? undefined;
-    } catch (err) {
-      // An empty repository has no HEAD to resolve: the branch is absent there too.
-      if (err instanceof git.Errors.NotFoundError && (err.data.what === `refs/heads/${branch}` || err.data.what === 'HEAD')) return undefined;
-      throw toGitError(this.#opts.url, 'fetch', err);
-    }
+    return fetchBranchHead(this.#fs, this.#opts, this.#opts.branch, REMOTE);
   }
 }

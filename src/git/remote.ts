@@ -1,10 +1,11 @@
 // How marmite reaches a repository: the URL, HTTP basic credentials, and an HTTP client with a
 // timeout so a forge that stops answering cannot hang the agent loop.
 
+import git from 'isomorphic-git';
 import nodeHttp from 'isomorphic-git/http/node';
-import type { AuthCallback, HttpClient } from 'isomorphic-git';
+import type { AuthCallback, FsClient, HttpClient } from 'isomorphic-git';
 import type { Secret } from '../core/secret.js';
-import { GitTransportError } from './errors.js';
+import { GitTransportError, toGitError } from './errors.js';
 
 export interface GitRemoteOptions {
   /** http(s) URL of the repository, e.g. https://gitlab.example.org/infra/cloud.git */
@@ -46,4 +47,30 @@ export function httpClient(options: Pick<GitRemoteOptions, 'http' | 'timeoutMs'>
       }
     },
   };
+}
+
+/**
+ * Fetches one branch of the remote into a bare cache (as `refs/remotes/<remote>/<branch>`) and
+ * returns its head; undefined when the branch does not exist there, or the repository is empty.
+ */
+export async function fetchBranchHead(fs: FsClient, options: GitRemoteOptions, branch: string, remote = 'origin'): Promise<string | undefined> {
+  try {
+    const fetched = await git.fetch({
+      fs,
+      http: httpClient(options),
+      gitdir: options.cacheDir,
+      url: options.url,
+      remote,
+      // Our last known head of the branch is what we already have.
+      ref: `refs/remotes/${remote}/${branch}`,
+      remoteRef: `refs/heads/${branch}`,
+      singleBranch: true,
+      tags: false,
+      onAuth: authCallback(options),
+    });
+    return fetched.fetchHead ?? undefined;
+  } catch (err) {
+    if (err instanceof git.Errors.NotFoundError && (err.data.what === `refs/heads/${branch}` || err.data.what === 'HEAD')) return undefined;
+    throw toGitError(options.url, 'fetch', err);
+  }
 }

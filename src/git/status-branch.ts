@@ -7,7 +7,7 @@ import * as nodeFs from 'node:fs';
 import git from 'isomorphic-git';
 import type { FsClient } from 'isomorphic-git';
 import { GitError, redactUrl, toGitError } from './errors.js';
-import { authCallback, httpClient, type GitRemoteOptions } from './remote.js';
+import { authCallback, fetchBranchHead, httpClient, type GitRemoteOptions } from './remote.js';
 import { checkPath, readTreeFlat, UnsafePathError, writeTreeFlat, type TreeEntry, type TreeStore } from './tree.js';
 
 export interface StatusAuthor {
@@ -130,27 +130,10 @@ export class StatusBranch {
 
   /** The remote head of the status branch, fetched into the cache; undefined when it does not exist. */
   async #fetchHead(branch: string): Promise<string | undefined> {
-    try {
-      const fetched = await git.fetch({
-        fs: this.#fs,
-        http: httpClient(this.#opts),
-        gitdir: this.#opts.cacheDir,
-        url: this.#opts.url,
-        remote: REMOTE,
-        // Our last known head of the branch is what we already have.
-        ref: `refs/remotes/${REMOTE}/${branch}`,
-        remoteRef: `refs/heads/${branch}`,
-        singleBranch: true,
-        tags: false,
-        onAuth: authCallback(this.#opts),
-      });
-      return fetched.fetchHead ?? undefined;
-    } catch (err) {
-      // The branch is not on the server yet: its first commit will be an orphan.
-      if (err instanceof git.Errors.NotFoundError && err.data.what === `refs/heads/${branch}`) return undefined;
-      throw toGitError(this.#opts.url, 'fetch', err);
-    }
+    // Absent on the server: its first commit will be an orphan.
+    return fetchBranchHead(this.#fs, this.#opts, branch, REMOTE);
   }
+
 
   /** The new commit on top of `head`, or undefined when the tree would not change. */
   async #build(
