@@ -1,8 +1,9 @@
 // The plan over the repository in examples/small: from an empty cluster it creates everything,
 // and once the cluster looks like those creates made it, the next plan is empty (convergence).
 
+import { guestFromTarget } from '../support/guest-from-target.js';
 import { describe, expect, it } from 'vitest';
-import type { Observed, ObservedAccess, ObservedGuest } from '../../src/model/observed.js';
+import type { Observed, ObservedAccess } from '../../src/model/observed.js';
 import type { VmTarget } from '../../src/model/plan.js';
 import { configsNeeded } from '../../src/plan/needs-config.js';
 import { plan } from '../../src/plan/plan.js';
@@ -26,24 +27,6 @@ function emptySite(nodes: string[]): Observed {
   };
 }
 
-function guestOf(t: VmTarget): ObservedGuest {
-  return {
-    site: t.site,
-    vmid: t.vmid,
-    name: t.name,
-    node: t.node,
-    type: 'qemu',
-    status: t.running ? 'running' : 'stopped',
-    template: false,
-    tags: t.tags,
-    pool: t.pool,
-    maxcpu: t.cores,
-    maxmemMiB: t.memoryMiB,
-    maxdiskGiB: t.disks[0]?.sizeGiB ?? 0,
-    managed: { tenant: t.tenant, vm: t.vm, specHash: t.specHash },
-    ...(t.ha ? { hastate: 'started' } : {}),
-  };
-}
 
 describe('plan over examples/small', () => {
   it('creates every VM on an empty cluster, then converges to an empty plan', async () => {
@@ -57,7 +40,7 @@ describe('plan over examples/small', () => {
 
     const after = emptySite(nodes);
     const site = after.sites.paris!;
-    site.guests = first.changes.filter((c) => c.action === 'create').map((c) => guestOf(c.payload.target as VmTarget));
+    site.guests = first.changes.filter((c) => c.action === 'create').map((c) => guestFromTarget(c.payload.target as VmTarget));
     const access: ObservedAccess = { pools: [], groups: [], acls: [] };
     for (const c of first.changes.filter((x) => x.action === 'ensure')) {
       const p = c.payload as { kind: string; poolid: string; comment: string; groupid: string; users: string[]; path: string; group: string; role: string };

@@ -2,8 +2,8 @@
 // observed state with every node online and every VM placed (where the VM plan's own placement
 // put it on an empty cluster), running or stopped as its schedule says at a given instant.
 
+import { guestFromTarget } from '../support/guest-from-target.js';
 import type { Desired } from '../../src/model/desired.js';
-import { MARKER_TAG } from '../../src/model/marker.js';
 import type { Observed, ObservedGuest, ObservedSite } from '../../src/model/observed.js';
 import type { VmTarget } from '../../src/model/plan.js';
 import { SitePlacement } from '../../src/plan/placement.js';
@@ -42,21 +42,7 @@ export function emptyObserved(d: Desired, offline: string[] = []): Observed {
 }
 
 export function guestOf(t: VmTarget, running: boolean): ObservedGuest {
-  return {
-    site: t.site,
-    vmid: t.vmid,
-    name: t.name,
-    node: t.node,
-    type: 'qemu',
-    status: running ? 'running' : 'stopped',
-    template: false,
-    tags: [MARKER_TAG, ...t.tags.filter((x) => x !== MARKER_TAG)],
-    pool: t.pool,
-    maxcpu: t.cores,
-    maxmemMiB: t.memoryMiB,
-    maxdiskGiB: t.disks[0]?.sizeGiB ?? 0,
-    managed: { tenant: t.tenant, vm: t.vm, specHash: t.specHash },
-  };
+  return guestFromTarget(t, { running });
 }
 
 /** Every node online, every VM placed by the VM plan's placement, running when it must at `at`. */

@@ -3,11 +3,12 @@
 // commit on branch `mr`. Author, committer and dates are fixed and the user's Git config is
 // ignored, so commits are the same on every machine.
 
+import { guestFromTarget } from '../support/guest-from-target.js';
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { Observed, ObservedGuest } from '../../src/model/observed.js';
+import type { Observed } from '../../src/model/observed.js';
 import type { VmTarget } from '../../src/model/plan.js';
 import { renderObserved } from '../../src/report/reports.js';
 import { plan } from '../../src/plan/plan.js';
@@ -76,39 +77,6 @@ export function makeRepo(baseEdits: Edits, mrEdits: Edits): TempRepo {
   return { dir, base: git(dir, 'rev-parse', 'main'), head: git(dir, 'rev-parse', 'HEAD'), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-function guestOf(t: VmTarget): ObservedGuest {
-  return {
-    site: t.site,
-    vmid: t.vmid,
-    name: t.name,
-    node: t.node,
-    type: 'qemu',
-    status: t.running ? 'running' : 'stopped',
-    template: false,
-    tags: t.tags,
-    pool: t.pool,
-    maxcpu: t.cores,
-    maxmemMiB: t.memoryMiB,
-    maxdiskGiB: t.disks[0]?.sizeGiB ?? 0,
-    managed: { tenant: t.tenant, vm: t.vm, specHash: t.specHash },
-    ...(t.ha ? { hastate: 'started' } : {}),
-    config: {
-      cores: t.cores,
-      memoryMiB: t.memoryMiB,
-      disks: t.disks.map((d) => ({ ...d })),
-      nics: t.nics.map((n, i) => ({ ...n, mac: n.mac ?? `BC:24:11:00:${String(t.vmid % 100).padStart(2, '0')}:0${i}` })),
-      description: t.description,
-      ...(t.cloudInit.user === undefined ? {} : { ciuser: t.cloudInit.user }),
-      sshkeys: t.cloudInit.sshKeys,
-      ipconfig0: t.cloudInit.ip === 'dhcp' ? 'ip=dhcp' : `ip=${t.cloudInit.ip.address}${t.cloudInit.ip.gateway ? `,gw=${t.cloudInit.ip.gateway}` : ''}`,
-      ...(t.cloudInit.nameserver === undefined ? {} : { nameserver: t.cloudInit.nameserver }),
-      protection: t.protection,
-      onboot: true,
-      pending: [],
-      digest: `digest-${t.vmid}`,
-    },
-  };
-}
 
 /**
  * The cluster as the agent would have seen it after applying examples/small (with `baseEdits`):
@@ -124,7 +92,7 @@ export async function observedAfterApply(baseEdits: Edits = {}): Promise<Observe
     const empty = assumedEmptyObserved([desired], NOW);
     const first = plan(desired, empty, NOW);
     const site = empty.sites['paris']!;
-    site.guests = first.changes.filter((c) => c.action === 'create').map((c) => guestOf(c.payload['target'] as VmTarget));
+    site.guests = first.changes.filter((c) => c.action === 'create').map((c) => guestFromTarget(c.payload['target'] as VmTarget, { withConfig: true }));
     site.quorate = true;
     const access = site.access!;
     for (const c of first.changes.filter((x) => x.action === 'ensure')) {
